@@ -1,0 +1,27 @@
+"""Test session setup shared by every test.
+
+Airflow computes its settings at import time, so its environment is set here,
+before any test module imports it: a throw-away AIRFLOW_HOME with a SQLite
+metadata database (absolute path), this repo's dags folder, no examples.
+"""
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+_airflow_home = Path(tempfile.mkdtemp(prefix="intacct-airflow-home-"))
+os.environ.setdefault("AIRFLOW_HOME", str(_airflow_home))
+os.environ.setdefault("AIRFLOW__CORE__DAGS_FOLDER", str(ROOT / "dags"))
+os.environ.setdefault("AIRFLOW__CORE__PLUGINS_FOLDER", str(ROOT / "plugins"))
+os.environ.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
+os.environ.setdefault("AIRFLOW__CORE__UNIT_TEST_MODE", "True")
+os.environ.setdefault("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN", f"sqlite:///{_airflow_home}/airflow.db")
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+pytest_plugins = [
+    "tests.fixtures.databases",
+    "tests.fixtures.sandbox",
+]
