@@ -22,6 +22,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 pytest_plugins = [
+    "tests.fixtures.airflow",
     "tests.fixtures.databases",
     "tests.fixtures.sandbox",
 ]
