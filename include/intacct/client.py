@@ -1,0 +1,468 @@
+"""IntacctClient: the facade every task uses to read from and write to Intacct."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date
+from typing import Any
+
+from include.error_classes import ErrorClass
+from include.intacct import functions as fn
+from include.intacct.classify import classify, match
+from include.intacct.config import IntacctConfig
+from include.intacct.errors import (
+    AuthenticationError,
+    ControlError,
+    ErrorDetail,
+    FunctionError,
+    IntacctError,
+    ResponseFormatError,
+    TransportError,
+)
+from include.intacct.masking import mask_secret
+from include.intacct.metrics import Metrics
+from include.intacct.query_filter import Filter
+from include.intacct.responses import FunctionResult, QueryPage, Response, WriteOutcome
+from include.intacct.retry import RetryPolicy
+from include.intacct.session import ApiSession, SessionStore
+from include.intacct.transport import Transport
+from include.intacct.xml import build_request, parse_response
+
+log = logging.getLogger("include.intacct")
+
+
+class IntacctClient:
+    """Thread-safe client for the Intacct XML gateway (or the local sandbox).
+
+    Reads are retried on transient failures. Writes always go with ``uniqueid=true`` and the
+    caller's deterministic controlids, so a write whose outcome is unknown is resent with
+    the same controlids and the gateway's "already recorded" answer proves it landed.
+    """
+
+    def __init__(
+        self,
+        config: IntacctConfig,
+        *,
+        retry_policy: RetryPolicy | None = None,
+        metrics: Metrics | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ):
+        if not isinstance(config, IntacctConfig):
+            raise TypeError(f"IntacctClient needs an IntacctConfig, got {type(config).__name__}")
+        self.config = config
+        mask_secret(config.sender_password, "intacct_sender_password")
+        mask_secret(config.user_password, "intacct_user_password")
+        self.metrics = metrics or Metrics()
+        self.retry_policy = retry_policy or RetryPolicy(
+            max_retries=config.max_retries, base_delay=config.backoff_base, max_delay=config.backoff_max
+        )
+        self.sessions = SessionStore(config.session_refresh_margin)
+        self.transport = Transport(
+            company_id=config.company_id,
+            max_concurrency=config.max_concurrency,
+            connect_timeout=config.connect_timeout,
+            read_timeout=config.read_timeout,
+            max_response_bytes=config.max_response_bytes,
+            metrics=self.metrics,
+        )
+        self._sleep = sleep
+        self._thread_state = threading.local()
+
+    def __repr__(self) -> str:
+        return f"IntacctClient(gateway_url={self.config.gateway_url!r}, company_id={self.config.company_id!r})"
+
+    def __enter__(self) -> IntacctClient:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.transport.close()
+
+    # ------------------------------------------------------------------ sessions
+
+    def session(self) -> ApiSession:
+        """The current API session, logging in with getAPISession (alone in its request) when
+        there is none or it is about to expire."""
+        with self.sessions.lock:
+            current = self.sessions.current()
+            if current is not None:
+                return current
+            return self._login()
+
+    def _login(self) -> ApiSession:
+        config = self.config
+        function = fn.GetAPISession(config.entity_id)
+        login = {
+            "userid": config.user_id,
+            "companyid": config.company_id,
+            "password": config.user_password,
+            "locationid": config.entity_id,
+        }
+        response = self._post_with_retries(
+            config.gateway_url, lambda: self._request_body([function], login=login), is_write=False
+        )
+        self.metrics.add("logins")
+        self._raise_for_envelope(response)
+        result = response.result_for(function.controlid)
+        if result is None or not result.ok or not result.records:
+            errors = result.errors if result else []
+            raise AuthenticationError("getAPISession failed", http_status=response.http_status, errors=errors)
+        api = result.records[0]
+        session_id, endpoint = api.get("sessionid", ""), api.get("endpoint", "")
+        if not session_id:
+            raise ResponseFormatError("getAPISession answered without a session id")
+        auth = response.authentication
+        session = ApiSession(
+            session_id=session_id,
+            endpoint=endpoint or config.gateway_url,
+            expires_at=auth.session_timeout if auth else None,
+            location_id=api.get("locationid", ""),
+        )
+        self.sessions.store(session)
+        log.info("Signed in to Intacct company %s; session endpoint %s", config.company_id, session.endpoint)
+        return session
+
+    # ------------------------------------------------------------------ sending
+
+    def _request_body(self, functions, *, session_id=None, login=None, transaction=False, unique_id=False) -> bytes:
+        return build_request(
+            sender_id=self.config.sender_id,
+            sender_password=self.config.sender_password,
+            request_controlid=uuid.uuid4().hex,
+            functions=functions,
+            session_id=session_id,
+            login=login,
+            transaction=transaction,
+            unique_id=unique_id,
+        )
+
+    def _post_with_retries(self, url: str, make_body: Callable[[], bytes], *, is_write: bool) -> Response:
+        """POST with backoff on transient failures and return the parsed response. A write
+        resent after an unknown outcome is noted for this thread (see ``_take_resent``)."""
+        attempt = 0
+        while True:
+            try:
+                reply = self.transport.post(url, make_body())
+                try:
+                    response = parse_response(reply.body, http_status=reply.status)
+                except ResponseFormatError as exc:
+                    raise TransportError(str(exc), http_status=reply.status, outcome_unknown=True) from None
+                if response.control.status != "success" and classify(
+                    ControlError("", errors=response.control_errors)
+                ) == ErrorClass.TRANSIENT:
+                    raise TransportError(
+                        "Intacct gateway refused the request for now",
+                        http_status=reply.status,
+                        errors=response.control_errors,
+                    )
+                return response
+            except TransportError as exc:
+                attempt += 1
+                if not self.retry_policy.may_retry(exc, attempt, is_write=is_write, unique_id=is_write):
+                    raise
+                delay = self.retry_policy.delay(attempt, exc.retry_after)
+                self.metrics.add("retries")
+                log.warning(
+                    "Intacct request failed (%s); retry %d of %d in %.2f s",
+                    exc.message, attempt, self.retry_policy.max_retries, delay,
+                )
+                if exc.outcome_unknown and is_write:
+                    self.metrics.add("resends")
+                    self._note_resent()
+                self._sleep(delay)
+
+    def _note_resent(self) -> None:
+        self._thread_state.resent = True
+
+    def _take_resent(self) -> bool:
+        """Whether this thread resent a write after an unknown outcome since the last call."""
+        resent = getattr(self._thread_state, "resent", False)
+        self._thread_state.resent = False
+        return resent
+
+    def _raise_for_envelope(self, response: Response) -> None:
+        if response.control.status != "success":
+            raise ControlError(
+                "Intacct refused the request (control failure)",
+                http_status=response.http_status,
+                errors=response.control_errors,
+            )
+        auth = response.authentication
+        if auth is None or auth.status != "success":
+            raise AuthenticationError(
+                "Intacct refused the credentials (authentication failure)",
+                http_status=response.http_status,
+                errors=response.authentication_errors,
+            )
+
+    def _send(self, functions: Sequence[fn.Function], *, is_write: bool = False, transaction: bool = False) -> Response:
+        """Send functions in one request with the session; log in again once if the
+        gateway rejects the session, then fail."""
+        relogged = False
+        while True:
+            session = self.session()
+            response = self._post_with_retries(
+                session.endpoint,
+                lambda s=session: self._request_body(
+                    functions, session_id=s.session_id, transaction=transaction, unique_id=is_write
+                ),
+                is_write=is_write,
+            )
+            auth = response.authentication
+            if response.control.status == "success" and (auth is None or auth.status != "success"):
+                self.sessions.invalidate(session.session_id)
+                if not relogged:
+                    relogged = True
+                    log.info("Intacct rejected the session; signing in again once")
+                    continue
+            self._raise_for_envelope(response)
+            self.sessions.slide(session.session_id, auth.session_timeout if auth else None)
+            return response
+
+    def _call(self, function: fn.Function) -> FunctionResult:
+        return self._call_many([function])[0]
+
+    def _call_many(self, functions: Sequence[fn.Function]) -> list[FunctionResult]:
+        """Send read functions (several per request) and return their results in order;
+        the first failed one raises FunctionError."""
+        results: list[FunctionResult] = []
+        size = self.config.functions_per_request
+        for start in range(0, len(functions), size):
+            chunk = functions[start : start + size]
+            response = self._send(chunk)
+            for function in chunk:
+                result = response.result_for(function.controlid)
+                if result is None:
+                    raise ResponseFormatError(f"Intacct response has no result for {function.name} {function.controlid}")
+                if not result.ok:
+                    raise FunctionError(
+                        f"Intacct {function.name} failed",
+                        function=function.name,
+                        controlid=function.controlid,
+                        status=result.status,
+                        http_status=response.http_status,
+                        errors=result.errors,
+                    )
+                self.metrics.add("api_transactions", function.transaction_cost(result))
+                results.append(result)
+        return results
+
+    # ------------------------------------------------------------------ reads
+
+    def read_by_query(
+        self, object_name: str, query: str = "", fields: str | Sequence[str] = "*", page_size: int = 1000
+    ) -> Iterator[dict[str, Any]]:
+        """Every record matching a readByQuery string, following readMore until numremaining is 0."""
+        first = fn.ReadByQuery(object_name, query, fields, page_size)  # validates now, not on first next()
+        return self._read_by_query_pages(first)
+
+    def _read_by_query_pages(self, first: fn.ReadByQuery) -> Iterator[dict[str, Any]]:
+        result = self._call(first)
+        yield from result.records
+        while (result.num_remaining or 0) > 0 and result.result_id:
+            result = self._call(fn.ReadMore(result.result_id))
+            yield from result.records
+
+    def query(
+        self,
+        object_name: str,
+        select: Sequence[str],
+        filter: Filter | None = None,
+        order_by: Any = None,
+        page_size: int = 2000,
+        offset: int = 0,
+        **options: bool,
+    ) -> QueryPage:
+        result = self._call(fn.Query(object_name, select, filter, order_by, page_size, offset, **options))
+        return QueryPage(result.records, result.total_count, result.num_remaining, result.offset, result.count)
+
+    def query_keyset(
+        self, object_name: str, select: Sequence[str], filter: Filter | None = None, page_size: int = 2000
+    ) -> Iterator[list[dict[str, Any]]]:
+        """Pages ordered by RECORDNO, each asking for RECORDNO > the last one seen: stable under
+        concurrent inserts, unlike offset paging."""
+        select = [select] if isinstance(select, str) else list(select)
+        if "RECORDNO" not in select:
+            select = ["RECORDNO", *select]
+        fn.Query(object_name, select, filter, page_size=page_size)  # validate before the first page
+        return self._keyset_pages(object_name, select, filter, page_size)
+
+    def _keyset_pages(self, object_name, select, filter, page_size) -> Iterator[list[dict[str, Any]]]:
+        last: int | None = None
+        while True:
+            page_filter = filter
+            if last is not None:
+                after = Filter.greaterthan("RECORDNO", last)
+                page_filter = after if filter is None else filter & after
+            page = self.query(object_name, select, page_filter, order_by=[("RECORDNO", "ascending")], page_size=page_size)
+            if not page.records:
+                return
+            yield page.records
+            if page.num_remaining == 0 or (page.num_remaining is None and len(page.records) < page_size):
+                return
+            try:
+                last = int(page.records[-1]["RECORDNO"])
+            except (KeyError, ValueError):
+                raise ResponseFormatError(f"query on {object_name} returned a record without a numeric RECORDNO") from None
+
+    def read(self, object_name: str, record_nos: Iterable[Any], fields: str | Sequence[str] = "*") -> list[dict]:
+        return self._read_keys(fn.Read, object_name, record_nos, fields)
+
+    def read_by_name(self, object_name: str, names: Iterable[Any], fields: str | Sequence[str] = "*") -> list[dict]:
+        return self._read_keys(fn.ReadByName, object_name, names, fields)
+
+    def _read_keys(self, cls, object_name, keys, fields) -> list[dict]:
+        fn.check_object_name(object_name, cls.name)
+        keys = [keys] if isinstance(keys, str | int) else list(keys)
+        if not keys:
+            return []
+        step = fn.MAX_READ_KEYS
+        calls = [cls(object_name, keys[i : i + step], fields) for i in range(0, len(keys), step)]
+        records: list[dict] = []
+        for result in self._call_many(calls):
+            records.extend(result.records)
+        return records
+
+    def lookup(self, object_name: str) -> dict:
+        result = self._call(fn.Lookup(object_name))
+        return result.records[0] if result.records else {}
+
+    def inspect(self, object_name: str = "*", detail: bool = False) -> dict:
+        result = self._call(fn.Inspect(object_name, detail))
+        return result.records[0] if result.records else {}
+
+    def get_dimensions(self) -> list[dict]:
+        result = self._call(fn.GetDimensions())
+        dimensions: list[dict] = []
+        for tag, record in zip(result.record_tags, result.records, strict=True):
+            if tag == "dimensions":
+                inner = record.get("dimension", [])
+                dimensions.extend(inner if isinstance(inner, list) else [inner])
+            else:
+                dimensions.append(record)
+        return dimensions
+
+    def get_financial_setup(self) -> dict:
+        result = self._call(fn.GetFinancialSetup())
+        return result.records[0] if result.records else {}
+
+    def get_closed_books_date(self) -> date | None:
+        """The date through which the books are closed, or None when no period is closed."""
+        result = self._call(fn.GetClosedBooksDate())
+        for tag, record in zip(result.record_tags, result.records, strict=True):
+            block = record if tag == "closedbooksdate" else record.get("closedbooksdate")
+            if isinstance(block, dict):
+                year, month, day = (str(block.get(k, "") or "").strip() for k in ("year", "month", "day"))
+                if year and month and day:
+                    return date(int(year), int(month), int(day))
+        return None
+
+    # ------------------------------------------------------------------ writes
+
+    def execute_writes(self, functions: Iterable[fn.WriteFunction], transaction: bool = False) -> list[WriteOutcome]:
+        """Send write functions in requests of ``functions_per_request``, up to
+        ``max_concurrency`` requests in parallel, and return one outcome per controlid in the
+        order given. With ``transaction=True`` each request is all-or-nothing."""
+        functions = list(functions)
+        seen: set[str] = set()
+        for function in functions:
+            if not isinstance(function, fn.WriteFunction):
+                raise TypeError(f"execute_writes takes write functions, got {function!r}")
+            if function.controlid in seen:
+                raise ValueError(f"execute_writes: controlid {function.controlid!r} appears twice in one call")
+            seen.add(function.controlid)
+        if not functions:
+            return []
+        size = self.config.functions_per_request
+        chunks = [functions[i : i + size] for i in range(0, len(functions), size)]
+        if len(chunks) == 1 or self.config.max_concurrency == 1:
+            batches = [self._write_batch(chunk, transaction) for chunk in chunks]
+        else:
+            with ThreadPoolExecutor(max_workers=min(self.config.max_concurrency, len(chunks))) as pool:
+                batches = list(pool.map(lambda chunk: self._write_batch(chunk, transaction), chunks))
+        return [outcome for batch in batches for outcome in batch]
+
+    def _write_batch(self, chunk: list[fn.WriteFunction], transaction: bool) -> list[WriteOutcome]:
+        self._take_resent()
+        try:
+            response = self._send(chunk, is_write=True, transaction=transaction)
+        except IntacctError as exc:
+            resent = self._take_resent()
+            return [self._outcome_for_failed_request(function, exc, resent) for function in chunk]
+        resent = self._take_resent()
+        return [self._outcome(function, response, resent) for function in chunk]
+
+    def _outcome(self, function: fn.WriteFunction, response: Response, resent: bool) -> WriteOutcome:
+        result = response.result_for(function.controlid)
+        if result is None:
+            self.metrics.add("write_failures")
+            return WriteOutcome(
+                function.controlid, "failure", errors=[ErrorDetail(description2="No result for this controlid")],
+                error_class=ErrorClass.UNKNOWN, resolution="missing_result", function=function.name,
+            )
+        if result.ok:
+            self.metrics.add("api_transactions", function.transaction_cost(result))
+            record_no = next((r.get("RECORDNO") for r in result.records if r.get("RECORDNO")), None)
+            return WriteOutcome(
+                function.controlid, "success", record_no=record_no, key=result.key,
+                resolution="resent_after_unknown_outcome" if resent else "sent",
+                function=function.name, records=result.records,
+            )
+        pattern = match(result.errors)
+        if pattern is not None and pattern.name == "controlid_already_recorded":
+            record_no = self._find_record_no(function)
+            return WriteOutcome(
+                function.controlid, "success", record_no=record_no, errors=result.errors,
+                error_class=ErrorClass.DUPLICATE,
+                resolution="already_recorded_on_resend" if resent else "already_recorded",
+                function=function.name,
+            )
+        self.metrics.add("write_failures")
+        if result.status == "aborted":
+            return WriteOutcome(
+                function.controlid, "aborted", errors=result.errors,
+                error_class=pattern.error_class if pattern else None, resolution="rolled_back", function=function.name,
+            )
+        return WriteOutcome(
+            function.controlid, "failure", errors=result.errors, error_class=classify(result.errors),
+            resolution="rejected", function=function.name,
+        )
+
+    def _outcome_for_failed_request(self, function: fn.WriteFunction, exc: IntacctError, resent: bool) -> WriteOutcome:
+        unknown = isinstance(exc, TransportError) and (exc.outcome_unknown or resent)
+        if unknown and function.lookup is not None:
+            try:
+                record_no = self._find_record_no(function, raise_errors=True)
+            except IntacctError:
+                record_no = None
+            if record_no:
+                return WriteOutcome(
+                    function.controlid, "success", record_no=record_no, resolution="found_by_lookup",
+                    function=function.name,
+                )
+        self.metrics.add("write_failures")
+        errors = exc.errors or [ErrorDetail(description2=str(exc))]
+        return WriteOutcome(
+            function.controlid, "failure", errors=errors, error_class=classify(exc),
+            resolution="outcome_unknown" if unknown else "not_sent", function=function.name,
+        )
+
+    def _find_record_no(self, function: fn.WriteFunction, raise_errors: bool = False) -> str | None:
+        lookup = function.lookup
+        if lookup is None:
+            return None
+        try:
+            page = self.query(lookup.object_name, ["RECORDNO"], Filter.equalto(lookup.field, lookup.value), page_size=2)
+        except IntacctError as exc:
+            if raise_errors:
+                raise
+            log.warning("Could not look up %s %s=%s: %s", lookup.object_name, lookup.field, lookup.value, exc)
+            return None
+        return page.records[0].get("RECORDNO") if page.records else None

@@ -1,0 +1,107 @@
+"""Exceptions raised by the Intacct client, each carrying every error line the gateway sent."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import unquote
+
+_SUPPORT_ID = re.compile(r"\s*\[Support ID: ([^\]]+)\]")
+
+
+@dataclass(frozen=True)
+class ErrorDetail:
+    """One ``<error>`` line. ``description2`` has its Support ID stripped for display."""
+
+    errorno: str = ""
+    description: str = ""
+    description2: str = ""
+    correction: str = ""
+    support_id: str = ""
+
+    @classmethod
+    def from_texts(cls, errorno: str, description: str, description2: str, correction: str) -> ErrorDetail:
+        support_id = ""
+        match = _SUPPORT_ID.search(description2)
+        if match:
+            support_id = unquote(match.group(1))
+            description2 = _SUPPORT_ID.sub("", description2)
+        return cls(errorno.strip(), description.strip(), description2.strip(), correction.strip(), support_id)
+
+    def text(self) -> str:
+        parts = [self.errorno, self.description, self.description2, self.correction]
+        return " | ".join(p for p in parts if p)
+
+
+def _summary(errors: list[ErrorDetail]) -> str:
+    return "; ".join(e.text() for e in errors)
+
+
+class IntacctError(Exception):
+    """Base class. ``errors`` holds every error line, ``http_status`` the HTTP status if known."""
+
+    def __init__(self, message: str, *, http_status: int | None = None, errors: list[ErrorDetail] | None = None):
+        self.message = message
+        self.http_status = http_status
+        self.errors = list(errors or [])
+        super().__init__(message)
+
+    def __str__(self) -> str:
+        text = self.message
+        if self.http_status is not None:
+            text += f" (HTTP {self.http_status})"
+        if self.errors:
+            text += f": {_summary(self.errors)}"
+        return text
+
+
+class TransportError(IntacctError):
+    """The request did not get an XML answer: connection failure, timeout, HTTP error page,
+    oversized body. ``outcome_unknown`` is True when the gateway may have run the request
+    (read timeout, HTTP 524, connection dropped after sending)."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        http_status: int | None = None,
+        errors: list[ErrorDetail] | None = None,
+        outcome_unknown: bool = False,
+        retry_after: float | None = None,
+        transient: bool = True,
+    ):
+        super().__init__(message, http_status=http_status, errors=errors)
+        self.outcome_unknown = outcome_unknown
+        self.retry_after = retry_after
+        self.transient = transient
+
+
+class ControlError(IntacctError):
+    """The ``<control>`` block failed (bad sender, parse error, gateway error): nothing ran."""
+
+
+class AuthenticationError(IntacctError):
+    """The ``<authentication>`` block failed: no function ran."""
+
+
+class FunctionError(IntacctError):
+    """One function's ``<result>`` was ``failure`` or ``aborted``."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        function: str = "",
+        controlid: str = "",
+        status: str = "failure",
+        http_status: int | None = None,
+        errors: list[ErrorDetail] | None = None,
+    ):
+        super().__init__(message, http_status=http_status, errors=errors)
+        self.function = function
+        self.controlid = controlid
+        self.status = status
+
+
+class ResponseFormatError(IntacctError):
+    """The gateway answered XML that is not a well-formed Intacct response."""

@@ -1,0 +1,69 @@
+"""Airflow hook: turns the ``intacct_default`` connection into a configured IntacctClient.
+
+Connection fields: host (+ schema/port) -> gateway URL, login -> user id, password ->
+user password; extras: sender_id, sender_password, company_id, entity_id (optional),
+connect_timeout, read_timeout, functions_per_request, max_concurrency, max_retries.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from airflow.sdk import BaseHook
+
+from include.intacct.config import IntacctConfig
+from include.intacct.masking import mask_secret
+
+if TYPE_CHECKING:
+    from include.intacct.client import IntacctClient
+
+
+class IntacctHook(BaseHook):
+    conn_name_attr = "intacct_conn_id"
+    default_conn_name = "intacct_default"
+    conn_type = "intacct"
+    hook_name = "Sage Intacct"
+
+    def __init__(self, intacct_conn_id: str = default_conn_name, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.intacct_conn_id = intacct_conn_id
+        self._client: IntacctClient | None = None
+
+    def get_config(self) -> IntacctConfig:
+        conn = self.get_connection(self.intacct_conn_id)
+        extra = dict(conn.extra_dejson or {})
+        mask_secret(conn.password, "intacct_user_password")
+        mask_secret(extra.get("sender_password"), "intacct_sender_password")
+        return IntacctConfig.from_connection_fields(
+            conn_id=self.intacct_conn_id,
+            host=conn.host,
+            schema=conn.schema,
+            login=conn.login,
+            password=conn.password,
+            port=conn.port,
+            extra=extra,
+        )
+
+    def get_conn(self) -> IntacctClient:
+        """The hook's client (created once per hook, reused by every call of the task)."""
+        if self._client is None:
+            from include.intacct.client import IntacctClient
+
+            self._client = IntacctClient(self.get_config())
+        return self._client
+
+    def close(self) -> None:
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+
+    @classmethod
+    def get_ui_field_behaviour(cls) -> dict[str, Any]:
+        return {
+            "hidden_fields": [],
+            "relabeling": {"login": "User ID", "password": "User password", "host": "Gateway URL or host"},
+            "placeholders": {
+                "host": "https://api.intacct.com/ia/xml/xmlgw.phtml",
+                "extra": '{"sender_id": "...", "sender_password": "...", "company_id": "...", "entity_id": ""}',
+            },
+        }
