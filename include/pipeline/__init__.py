@@ -1,0 +1,1 @@
+"""The transactions pipeline: selection, extract + validate, load, routing and reconciliation as plain functions."""
