@@ -1,0 +1,242 @@
+"""Documents -> the DataFrame the suites validate: one row per line (one row for a
+header without lines), header fields repeated on each of its rows, plus derived
+columns computed in pandas (reference statuses, decimals per amount, imbalance per
+journal entry, missing required dimensions) so every check is a GX expectation.
+
+pandas is imported inside functions: this module is imported at DAG-parse time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from include.erp.documents import DOCUMENT_SPECS, SourceDocument
+from include.quality.fields import (
+    amount_fields,
+    decimal_places,
+    header_fields,
+    is_blank,
+    line_fields,
+)
+from include.quality.reference_snapshot import ReferenceSnapshot, is_active
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+MISSING = "missing"
+INACTIVE = "inactive"
+ACTIVE = "active"
+
+# Line or header field -> the snapshot table its value must be found (active) in.
+_REFERENCE_TABLES: dict[str, str] = {
+    "customer_id": "customers", "vendor_id": "vendors", "journal": "journals", "account_no": "accounts",
+    "item_id": "items", "department_id": "departments", "location_id": "locations", "class_id": "classes",
+    "project_id": "projects",
+}
+
+
+def reference_table(doc_type: str, field_name: str) -> str | None:
+    if field_name == "term_name":
+        return "ap_terms" if doc_type == "ap_bill" else "ar_terms"
+    return _REFERENCE_TABLES.get(field_name)
+
+
+def reference_fields(doc_type: str) -> tuple[str, ...]:
+    spec = DOCUMENT_SPECS[doc_type]
+    names = (*spec.header_columns, *spec.line_columns)
+    return tuple(name for name in names if name != spec.key_column and reference_table(doc_type, name))
+
+
+def status_column(field_name: str) -> str:
+    return f"{field_name}__status"
+
+
+def reference_status(value: Any, table: Mapping[str, str]) -> str | None:
+    """``active``, ``inactive`` or ``missing``; None when there is no text value to look up."""
+    if not isinstance(value, str):
+        return None
+    status = table.get(value)
+    if status is None:
+        return MISSING
+    return ACTIVE if is_active(status) else INACTIVE
+
+
+def unavailable_udds(dimensions: Any, snapshot: ReferenceSnapshot) -> list[str]:
+    """UDD names on a line that Intacct cannot accept: unknown, inactive or not permitted."""
+    if not isinstance(dimensions, dict):
+        return []
+    return [name for name, value in dimensions.items()
+            if not is_blank(value) and not (name in snapshot.udds and snapshot.udds[name].available)]
+
+
+def invalid_udd_values(dimensions: Any, snapshot: ReferenceSnapshot) -> list[tuple[str, str, str]]:
+    """(udd, value id, missing|inactive) for values of available UDDs that cannot be posted."""
+    if not isinstance(dimensions, dict):
+        return []
+    found = []
+    for name, value in dimensions.items():
+        udd = snapshot.udds.get(name)
+        if is_blank(value) or udd is None or not udd.available:
+            continue
+        status = reference_status(str(value), udd.values)
+        if status != ACTIVE:
+            found.append((name, str(value), status))
+    return found
+
+
+def missing_required_dimensions(document: SourceDocument, line: Mapping[str, Any],
+                                snapshot: ReferenceSnapshot) -> list[str]:
+    """Fields the line's account requires (REQUIRE* flags) that are empty on the line and
+    on the header (a header's customer_id / vendor_id counts for its lines)."""
+    account = snapshot.accounts.get(line.get("account_no")) if isinstance(line.get("account_no"), str) else None
+    if account is None:
+        return []
+    return sorted(name for name in account.required_dimensions
+                  if is_blank(line.get(name)) and is_blank(document.header.get(name)))
+
+
+@dataclass
+class ValidationFrame:
+    """The frame plus, per row, which document and which line (-1: none) it came from."""
+
+    data: pd.DataFrame
+    row_document: list[int]
+    row_line: list[int]
+
+
+def _objects(values: Iterable[Any], count: int):
+    import numpy as np
+
+    return np.fromiter(values, dtype=object, count=count)
+
+
+def _mapped(series: pd.Series, function: Callable[[Any], Any]) -> pd.Series:
+    """``series.map(function)`` computed once per distinct value (ids repeat a lot)."""
+    distinct = {value: function(value) for value in series.dropna().unique()}
+    return series.map(distinct)
+
+
+def build_frame(doc_type: str, documents: list[SourceDocument], snapshot: ReferenceSnapshot) -> ValidationFrame:
+    import numpy as np
+    import pandas as pd
+
+    spec = DOCUMENT_SPECS[doc_type]
+    row_document: list[int] = []
+    row_line: list[int] = []
+    row_lines: list[Mapping[str, Any]] = []
+    for position, document in enumerate(documents):
+        if document.lines:
+            for line_index, line in enumerate(document.lines):
+                row_document.append(position)
+                row_line.append(line_index)
+                row_lines.append(line if isinstance(line, Mapping) else {})
+        else:
+            row_document.append(position)
+            row_line.append(-1)
+            row_lines.append({})
+    n_docs, n_rows = len(documents), len(row_document)
+
+    # One row per document first: header fields and document-level derived columns.
+    headers = [document.header if isinstance(document.header, Mapping) else {} for document in documents]
+    per_doc: dict[str, Any] = {}
+    mistyped_header = np.zeros(n_docs, dtype=np.int64)
+    for name, field_type in header_fields(doc_type).items():
+        raw = [header.get(name) for header in headers]
+        mistyped_header += np.fromiter((v is not None and not field_type.accepts(v) for v in raw), bool, n_docs)
+        per_doc[name] = _objects((None if is_blank(v) else v for v in raw), n_docs)
+    per_doc["_mistyped_header"] = mistyped_header
+    per_doc["_source_problems"] = np.fromiter((len(d.problems) for d in documents), np.int64, n_docs)
+    per_doc["_has_header"] = np.fromiter((bool(h) for h in headers), bool, n_docs)
+    per_doc["_line_count"] = np.fromiter((len(d.lines) for d in documents), np.int64, n_docs)
+    header_frame = pd.DataFrame(per_doc)
+
+    fields_by_name = header_fields(doc_type)
+
+    def dates(name: str) -> pd.Series:
+        return pd.to_datetime(header_frame[name].map(lambda v: v if fields_by_name[name].accepts(v) else None))
+
+    header_frame["_doc_date_ts"] = dates(spec.date_column)
+    if "due_date" in fields_by_name:
+        header_frame["_due_date_ts"] = dates("due_date")
+    if "reverse_date" in fields_by_name:
+        header_frame["_reverse_date_ts"] = dates("reverse_date")
+    if doc_type == "journal_entry":
+        header_frame["_je_line_count"] = header_frame["_line_count"].where(header_frame["_line_count"] > 0)
+    if snapshot.closed_books_date is not None:
+        closed = pd.Timestamp(snapshot.closed_books_date)
+        header_frame["_days_after_close"] = (header_frame["_doc_date_ts"] - closed).dt.days
+    else:
+        header_frame["_days_after_close"] = pd.Series([None] * n_docs, dtype="Float64")
+
+    rows_index = np.asarray(row_document, dtype=np.int64)
+    frame = header_frame.take(rows_index).reset_index(drop=True)
+    frame["_doc"] = rows_index
+    frame["_line"] = np.asarray(row_line, dtype=np.int64)
+    first_row = np.ones(n_rows, dtype=bool)
+    first_row[1:] = rows_index[1:] != rows_index[:-1]
+    frame["_key_once"] = _objects((documents[d].key if first else None
+                                   for d, first in zip(row_document, first_row, strict=True)), n_rows)
+
+    # Line fields.
+    mistyped_line = np.zeros(n_rows, dtype=np.int64)
+    for name, field_type in line_fields(doc_type).items():
+        raw = [line.get(name) for line in row_lines]
+        mistyped_line += np.fromiter((v is not None and not field_type.accepts(v) for v in raw), bool, n_rows)
+        frame[name] = _objects((None if is_blank(v) else v for v in raw), n_rows)
+    frame["_mistyped_line"] = mistyped_line
+    frame["_line_no_key"] = frame["line_no"].map(lambda v: v if isinstance(v, int) and not isinstance(v, bool)
+                                                 else None).astype("Int64")
+
+    # Amounts: decimal places and value, only for values of the right type.
+    for name in amount_fields(doc_type):
+        frame[f"_{name}_decimals"] = frame[name].map(decimal_places).astype("Float64")
+        frame[f"_{name}_value"] = frame[name].map(
+            lambda v: float(v) if decimal_places(v) is not None else None).astype("Float64")
+    if doc_type == "journal_entry":
+        _journal_entry_columns(frame)
+
+    # Reference data: one status column per referencing field.
+    for name in reference_fields(doc_type):
+        table = snapshot.statuses_for(reference_table(doc_type, name) or "")
+        frame[status_column(name)] = _mapped(frame[name], lambda v, t=table: reference_status(v, t))
+    frame["_unavailable_udds"] = _mapped_dimensions(frame["dimensions"], lambda d: len(unavailable_udds(d, snapshot)))
+    frame["_invalid_udd_values"] = _mapped_dimensions(frame["dimensions"],
+                                                      lambda d: len(invalid_udd_values(d, snapshot)))
+    frame["_missing_required_dims"] = _missing_required_dimension_counts(frame, snapshot)
+    return ValidationFrame(frame, row_document, row_line)
+
+
+def _mapped_dimensions(series: pd.Series, count: Callable[[Any], int]) -> pd.Series:
+    return series.map(lambda d: count(d) if isinstance(d, dict) else None).astype("Float64")
+
+
+def _journal_entry_columns(frame: pd.DataFrame) -> None:
+    """Sides used per line (exactly one of debit/credit) and imbalance per entry; null
+    where an amount is not a valid number (the type check reports those)."""
+    debit, credit = frame["_debit_value"], frame["_credit_value"]
+    unreadable = (frame["debit"].notna() & debit.isna()) | (frame["credit"].notna() & credit.isna())
+    sides = debit.fillna(0).ne(0).astype("Int64") + credit.fillna(0).ne(0).astype("Int64")
+    has_line = frame["_line"] >= 0
+    frame["_sides"] = sides.where(has_line & ~unreadable)
+    signed = debit.fillna(0) - credit.fillna(0)
+    per_entry = signed.groupby(frame["_doc"]).sum().round(2)
+    entry_unreadable = unreadable.groupby(frame["_doc"]).any()
+    imbalance = per_entry.where(~entry_unreadable)
+    frame["_imbalance"] = frame["_doc"].map(imbalance).where(has_line).astype("Float64")
+
+
+def _missing_required_dimension_counts(frame: pd.DataFrame, snapshot: ReferenceSnapshot) -> pd.Series:
+    required_by_row = _mapped(frame["account_no"], lambda a: snapshot.accounts[a].required_dimensions
+                              if isinstance(a, str) and a in snapshot.accounts else frozenset())
+    import pandas as pd
+
+    has_line = frame["_line"] >= 0
+    counts = pd.Series(0.0, index=frame.index, dtype="Float64").where(has_line)
+    required_fields = sorted({name for account in snapshot.accounts.values() for name in account.required_dimensions})
+    for name in required_fields:
+        needed = required_by_row.map(lambda fields, n=name: isinstance(fields, frozenset) and n in fields)
+        present = frame[name].notna() if name in frame.columns else False
+        counts = counts + (needed.fillna(False).astype(bool) & ~present).astype("Float64")
+    return counts
