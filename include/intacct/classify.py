@@ -90,6 +90,8 @@ PATTERNS: tuple[Pattern, ...] = (
     _p("within_closed_period", CP, r"within a period that's been closed"),
     _p("date_on_or_after", CP, r"Date must be on or after"),
     _p("reporting_period_closed", CP, r"batches for this reporting period are closed"),
+    # an invalid date, before the invalid-reference "The <thing> '<value>' is invalid" family
+    _p("date_invalid", V, r"The transaction date '[^']*' is invalid"),
     # invalid reference
     _p("invalid_named_value", IR, r"\bInvalid [A-Za-z][A-Za-z .]* '[^']*' (?:specified|selected)"),
     _p("value_specified_not_valid", IR, r"\b[A-Za-z][A-Za-z .]* '[^']*'(?:\s*:\s*'[^']*')? specified is not valid"),
@@ -108,7 +110,6 @@ PATTERNS: tuple[Pattern, ...] = (
     _p("required_value_missing", V, r"\bEnter an? [\w ]+, and try again|Required field \S+ is missing"),
     _p("line_item_problem", V, errorno=r"BL03002101"),
     _p("debits_credits_unequal", V, r"Debits and credits are not equal"),
-    _p("date_invalid", V, r"The transaction date '[^']*' is invalid"),
     _p("due_before_transaction", V, r"Date Due cannot be earlier than date of transaction"),
     _p("missing_dimension_for_account", V, r"This transaction is missing the [\w ]+ dimension for the Account"),
     _p("task_requires_project", V, r"requires a Project to be specified"),

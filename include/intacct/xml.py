@@ -82,7 +82,7 @@ def append_value(parent: etree._Element, tag: str, value: Any, *, where: str, le
         etree.SubElement(element, "month").text = f"{value.month:02d}"
         etree.SubElement(element, "day").text = f"{value.day:02d}"
     else:
-        element.text = format_value(value, where=f"{where}.{tag}" if where else tag)
+        element.text = format_value(value, where=where or tag)
 
 
 def append_mapping(parent: etree._Element, values: Mapping[str, Any], *, where: str, legacy_dates: bool = False):
