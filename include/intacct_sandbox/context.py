@@ -1,0 +1,67 @@
+"""What one function sees: the company (and entity) of its session, the clock and the store."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from include import demo_company as demo
+from include.intacct_sandbox import messages
+from include.intacct_sandbox.store import Store
+
+
+class Failure(Exception):
+    """A function failed with these errors (specific first, then the generic line)."""
+
+    def __init__(self, errors: list[messages.GatewayError], data_xml: str = ""):
+        super().__init__("; ".join(e.description2 or e.description for e in errors))
+        self.errors = errors
+        self.data_xml = data_xml
+
+
+@dataclass
+class Outcome:
+    data_xml: str = ""  # <data ...>...</data> or <key>..</key>, or empty
+    transactions: int = 0  # API transactions this function used
+
+
+@dataclass
+class FunctionContext:
+    store: Store
+    company: str
+    entity: dict[str, Any] | None  # the LOCATIONENTITY record of an entity-level session
+    now: datetime
+    base_url: str
+    sandbox: Any  # the Sandbox (for cursors, options and sessions)
+    user_id: str = demo.SANDBOX_USER_ID
+
+    @property
+    def multi_entity(self) -> bool:
+        return self.store.count(self.company, "LOCATIONENTITY") > 0
+
+    def visible(self, record: dict[str, Any]) -> bool:
+        if self.entity is None:
+            return True
+        return record.get("MEGAENTITYID", "") in ("", self.entity["LOCATIONID"])
+
+    def find(self, obj: str, key: str) -> dict[str, Any] | None:
+        record = self.store.find_by_key(self.company, obj, key)
+        return record if record is not None and self.visible(record) else None
+
+    def find_active(self, obj: str, key: str) -> dict[str, Any] | None:
+        record = self.find(obj, key)
+        if record is None:
+            return None
+        status = record.get("STATUS", record.get("status", "active"))
+        return record if status == "active" else None
+
+    def records(self, obj: str):
+        return (r for r in self.store.records(self.company, obj) if self.visible(r))
+
+    def closed_through(self, module: str) -> date | None:
+        text = self.store.setting(self.company, f"closed_through:{module}")
+        return date.fromisoformat(text) if text else None
+
+    def udds(self) -> dict[str, dict[str, Any]]:
+        return self.store.setting(self.company, "udds", {})

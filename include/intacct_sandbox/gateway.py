@@ -1,0 +1,286 @@
+"""The XML gateway: parses a request, checks the control block, authenticates each
+operation, runs its functions and writes the response, the way xmlgw.phtml does."""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from lxml import etree
+
+from include import demo_company as demo
+from include.intacct_sandbox import messages, reads, writes
+from include.intacct_sandbox.context import Failure, FunctionContext, Outcome
+from include.intacct_sandbox.xmlout import element, errors_xml
+
+SESSION_PATH = "/ia/xml/session/xmlgw.phtml"
+LOGIN_PATH = "/ia/xml/xmlgw.phtml"
+
+READ_FUNCTIONS = {
+    "readByQuery": reads.read_by_query, "readMore": reads.read_more, "query": reads.query, "read": reads.read,
+    "readByName": reads.read_by_name, "lookup": reads.lookup, "inspect": reads.inspect,
+    "getDimensions": reads.get_dimensions, "get_closedbooksdate": reads.get_closed_books_date,
+    "getFinancialSetup": reads.get_financial_setup,
+}
+WRITE_FUNCTIONS = {
+    "create": writes.create, "update": writes.update, "delete": writes.delete,
+    "create_invoice": writes.create_invoice, "create_bill": writes.create_bill,
+    "create_arterm": writes.create_arterm, "create_apterm": writes.create_apterm,
+}
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, remove_comments=True)
+
+
+@dataclass
+class Session:
+    company: str
+    user_id: str
+    entity_id: str
+    expires: datetime
+    sender_id: str
+
+
+@dataclass
+class Prepared:
+    """A parsed request, before it runs: enough to apply concurrency limits and latency."""
+
+    root: Any = None
+    parse_error: str = ""
+    company: str = ""
+    function_count: int = 0
+
+
+@dataclass
+class Senders:
+    passwords: dict[str, str] = field(default_factory=dict)
+    companies: dict[str, set[str]] = field(default_factory=dict)
+
+
+def _text(el, path: str) -> str:
+    return (el.findtext(path) or "").strip() if el is not None else ""
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="seconds")
+
+
+class Gateway:
+    def __init__(self, sandbox):
+        self.sandbox = sandbox
+
+    # --- phase 1: parse -------------------------------------------------------------------------
+    def prepare(self, body: bytes) -> Prepared:
+        try:
+            root = etree.fromstring(body, _PARSER)
+        except etree.XMLSyntaxError as exc:
+            return Prepared(parse_error=str(exc))
+        if root.tag != "request":
+            return Prepared(parse_error=f"Expecting element request, got {root.tag}")
+        company = ""
+        first_auth = root.find("operation/authentication")
+        if first_auth is not None:
+            company = _text(first_auth, "login/companyid").split("|")[0]
+            if not company:
+                session = self.sandbox.sessions.get(_text(first_auth, "sessionid"))
+                company = session.company if session else ""
+        return Prepared(root=root, company=company, function_count=len(root.findall("operation/content/function")))
+
+    # --- phase 2: run ---------------------------------------------------------------------------
+    def run(self, prepared: Prepared, path: str, base_url: str) -> str:
+        if prepared.root is None:
+            return self._control_failure({}, messages.xml_parse_error(prepared.parse_error))
+        root = prepared.root
+        control = root.find("control")
+        echo = {name: _text(control, name) for name in ("senderid", "controlid", "uniqueid", "dtdversion")}
+        if control is None or not echo["senderid"] or control.find("controlid") is None:
+            missing = "control" if control is None else "senderid" if not echo["senderid"] else "controlid"
+            return self._control_failure(echo, messages.xml_parse_error(f"Element '{missing}' is missing."))
+        if not self._sender_ok(echo["senderid"], _text(control, "password")):
+            return self._control_failure(echo, messages.sender_credentials_incorrect())
+        operations = root.findall("operation")
+        if not operations:
+            return self._control_failure(echo, messages.xml_parse_error("Element 'operation' is missing."))
+        # uniqueid defaults to true (the documented default): a completed controlid is refused on repeat.
+        unique = (echo["uniqueid"] or "true").lower() == "true"
+        echo["uniqueid"] = "true" if unique else "false"
+        echo["dtdversion"] = echo["dtdversion"] or "3.0"
+        store = self.sandbox.store
+        parts = [f"<response><control><status>success</status>{self._echo(echo)}</control>"]
+        try:
+            for operation in operations:
+                parts.append(self._operation(operation, echo["senderid"], unique, path, base_url))
+            store.commit()
+        except BaseException:
+            store.rollback_to(0)
+            raise
+        parts.append("</response>")
+        return "".join(parts)
+
+    def _echo(self, echo: dict[str, str]) -> str:
+        return "".join(element(name, echo.get(name, "")) for name in ("senderid", "controlid", "uniqueid",
+                                                                    "dtdversion"))
+
+    def _control_failure(self, echo: dict[str, str], error: messages.GatewayError) -> str:
+        return (f"<response><control><status>failure</status>{self._echo(echo)}</control>"
+                f"{errors_xml([error])}</response>")
+
+    def _sender_ok(self, sender_id: str, password: str) -> bool:
+        expected = self.sandbox.senders.passwords.get(sender_id)
+        return expected is not None and hmac.compare_digest(expected.encode(), password.encode())
+
+    # --- authentication -------------------------------------------------------------------------
+    def _authenticate(self, auth, sender_id: str, path: str, now: datetime):
+        """(session-like identity, error)."""
+        sandbox = self.sandbox
+        if auth is None:
+            return None, messages.xml_parse_error("Element 'authentication' is missing."), ("", "")
+        session_id = _text(auth, "sessionid")
+        login = auth.find("login")
+        if session_id:
+            session = sandbox.sessions.get(session_id)
+            if session is None or session.expires <= now or path != SESSION_PATH:
+                if session is not None and session.expires <= now:
+                    sandbox.sessions.pop(session_id, None)
+                return None, messages.invalid_session(), (session.user_id if session else "",
+                                                          session.company if session else "")
+            if session.company not in sandbox.senders.companies.get(sender_id, set()):
+                return None, messages.sender_not_authorized(sender_id, session.company), (session.user_id,
+                                                                                        session.company)
+            session.expires = now + timedelta(seconds=sandbox.options.session_timeout_seconds)
+            return session, None, (session.user_id, session.company)
+        if login is None:
+            return None, messages.xml_parse_error("Element 'login' or 'sessionid' is required."), ("", "")
+        user_id, company_field = _text(login, "userid"), _text(login, "companyid")
+        company, _, console_entity = company_field.partition("|")
+        entity_id = _text(login, "locationid") or console_entity.partition("|")[2]
+        shown = (user_id, company_field)
+        if company not in sandbox.companies:
+            return None, messages.sign_in_incorrect(), shown
+        if company not in sandbox.senders.companies.get(sender_id, set()):
+            return None, messages.sender_not_authorized(sender_id, company), shown
+        password_ok = hmac.compare_digest(sandbox.options.user_password.encode(), _text(login, "password").encode())
+        if user_id != demo.SANDBOX_USER_ID or not password_ok:
+            return None, messages.sign_in_incorrect(), shown
+        if entity_id and sandbox.store.find_by_key(company, "LOCATIONENTITY", entity_id) is None:
+            return None, messages.invalid_entity(entity_id), shown
+        identity = Session(company, user_id, entity_id,
+                           now + timedelta(seconds=sandbox.options.session_timeout_seconds), sender_id)
+        return identity, None, shown
+
+    def _operation(self, operation, sender_id: str, unique: bool, path: str, base_url: str) -> str:
+        sandbox = self.sandbox
+        store = sandbox.store
+        now = sandbox.now()
+        identity, error, (shown_user, shown_company) = self._authenticate(
+            operation.find("authentication"), sender_id, path, now)
+        if error is not None:
+            return (f"<operation><authentication><status>failure</status>{element('userid', shown_user)}"
+                    f"{element('companyid', shown_company)}</authentication>{errors_xml([error])}</operation>")
+        company = identity.company
+        auth_xml = (f"<authentication><status>success</status>{element('userid', identity.user_id)}"
+                    f"{element('companyid', company)}{element('locationid', identity.entity_id)}"
+                    f"{element('sessiontimestamp', _iso(now))}{element('sessiontimeout', _iso(identity.expires))}"
+                    "</authentication>")
+        entity = store.find_by_key(company, "LOCATIONENTITY", identity.entity_id) if identity.entity_id else None
+        ctx = FunctionContext(store, company, entity, now.replace(tzinfo=None), base_url, sandbox, identity.user_id)
+        transaction = (operation.get("transaction") or "false").lower() == "true"
+        functions = operation.findall("content/function")
+        operation_savepoint = store.savepoint()
+        results: list[dict[str, Any]] = []
+        transactions_used = 0
+        failed_at = None
+        for index, function in enumerate(functions):
+            if failed_at is not None:
+                results.append(self._aborted(function))
+                continue
+            result = self._function(ctx, function, identity, unique, base_url)
+            results.append(result)
+            if result["status"] == "failure" and transaction:
+                failed_at = index
+            else:
+                transactions_used += result.pop("transactions", 0)
+        if failed_at is not None:
+            store.rollback_to(operation_savepoint)
+            transactions_used = 0
+            for index, result in enumerate(results):
+                if index == failed_at:
+                    result["errors"].append(messages.ROLLED_BACK)
+                elif index < failed_at:
+                    result.update(status="aborted", data="", errors=[messages.ROLLED_BACK])
+        counters = dict(store.setting(company, "counters", {"api_transactions": 0, "requests": 0}))
+        if transactions_used:
+            counters["api_transactions"] = counters.get("api_transactions", 0) + transactions_used
+            store.set_setting(company, "counters", counters)
+        body = "".join(self._result_xml(r) for r in results)
+        return f"<operation>{auth_xml}{body}</operation>"
+
+    def _aborted(self, function) -> dict[str, Any]:
+        children = [c for c in function if isinstance(c.tag, str)]
+        return {"status": "aborted", "function": children[0].tag if children else "",
+                "controlid": function.get("controlid", ""), "data": "", "errors": [messages.ROLLED_BACK]}
+
+    def _function(self, ctx: FunctionContext, function, identity: Session, unique: bool,
+                  base_url: str) -> dict[str, Any]:
+        store = ctx.store
+        control_id = function.get("controlid", "")
+        children = [c for c in function if isinstance(c.tag, str)]
+        name = children[0].tag if len(children) == 1 else ""
+        result: dict[str, Any] = {"status": "success", "function": name, "controlid": control_id, "data": "",
+                                  "errors": [], "transactions": 0}
+        if not control_id:
+            result.update(status="failure", errors=[messages.xml_parse_error(
+                "Attribute 'controlid' of element 'function' is required.")])
+            return result
+        if len(children) != 1:
+            result.update(status="failure", errors=[messages.xml_parse_error(
+                "Element 'function' must hold exactly one API call.")])
+            return result
+        el = children[0]
+        if name == "getAPISession":
+            result["data"] = self._new_session(ctx, el, identity, base_url)
+            return result
+        handler = READ_FUNCTIONS.get(name)
+        is_write = handler is None
+        if is_write:
+            handler = WRITE_FUNCTIONS.get(name)
+        if handler is None:
+            result.update(status="failure", errors=[messages.unknown_function(name)])
+            return result
+        if is_write and unique and store.has_control_id(ctx.company, control_id):
+            result.update(status="failure", errors=[messages.duplicate_control_id(control_id)])
+            if name in ("create", "update"):
+                result["data"] = writes.EMPTY_OBJECTS
+            return result
+        savepoint = store.savepoint()
+        try:
+            outcome: Outcome = handler(ctx, el)
+        except Failure as failure:
+            store.rollback_to(savepoint)
+            result.update(status="failure", errors=list(failure.errors), data=failure.data_xml)
+            return result
+        if is_write and unique:
+            store.add_control_id(ctx.company, control_id)
+        result.update(data=outcome.data_xml, transactions=outcome.transactions)
+        return result
+
+    def _new_session(self, ctx: FunctionContext, el, identity: Session, base_url: str) -> str:
+        sandbox = self.sandbox
+        entity_id = identity.entity_id
+        requested = el.find("locationid")
+        if requested is not None:
+            entity_id = (requested.text or "").strip()
+        session_id = secrets.token_urlsafe(24) + ".."
+        sandbox.sessions[session_id] = Session(ctx.company, identity.user_id, entity_id, identity.expires,
+                                               identity.sender_id)
+        endpoint = base_url.rstrip("/") + SESSION_PATH
+        return (f"<data><api>{element('sessionid', session_id)}{element('endpoint', endpoint)}"
+                f"{element('locationid', entity_id)}</api></data>")
+
+    @staticmethod
+    def _result_xml(result: dict[str, Any]) -> str:
+        data = result.get("data") or ""
+        errors = errors_xml(result["errors"]) if result["errors"] else ""
+        return (f"<result>{element('status', result['status'])}{element('function', result['function'])}"
+                f"{element('controlid', result['controlid'])}{data}{errors}</result>")

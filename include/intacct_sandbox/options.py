@@ -1,0 +1,32 @@
+"""The sandbox's settings: fixed at start (CLI or environment), several changeable at runtime."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+DEFAULT_SENDER_PASSWORD = "sandbox-sender-pw"
+DEFAULT_USER_PASSWORD = "sandbox-user-pw"
+# A second Web Services sender that exists but is authorized for DEMO-ME only, never for DEMO.
+UNAUTHORIZED_SENDER_ID = "other_sender"
+
+
+@dataclass
+class Options:
+    sender_password: str = field(
+        default_factory=lambda: os.environ.get("SANDBOX_SENDER_PASSWORD", DEFAULT_SENDER_PASSWORD), repr=False)
+    user_password: str = field(
+        default_factory=lambda: os.environ.get("SANDBOX_USER_PASSWORD", DEFAULT_USER_PASSWORD), repr=False)
+    seed: int = 0
+    latency_ms: float = 0.0  # per request
+    function_latency_ms: float = 0.0  # per function in the request
+    concurrency_limit: int = 2  # in-flight requests per company (Intacct's tier 1)
+    session_timeout_seconds: float = 3600.0
+    result_ttl_seconds: float = 600.0
+    fault_probabilities: dict[str, float] = field(default_factory=dict)
+
+    RUNTIME = ("latency_ms", "function_latency_ms", "concurrency_limit", "session_timeout_seconds",
+               "result_ttl_seconds")
+
+    def runtime_settings(self) -> dict:
+        return {name: getattr(self, name) for name in self.RUNTIME}
