@@ -1,0 +1,101 @@
+"""Master data: ERP customers, vendors and items up to Intacct; Intacct's master data down.
+
+Nightly in the schedule timezone (INTEGRATION_SCHEDULE_TIMEZONE). One mapped task
+per object, so one object's failure does not stop the others; every Intacct call
+runs in the Intacct pool. Publishes ``intacct://master-data`` when the reference
+data is fresh, so the transactions DAG can be scheduled after it.
+Logic lives in include/masterdata (see its ``run`` module).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pendulum
+from airflow.sdk import Asset, Param, dag, task
+from airflow.sdk.definitions.timetables.trigger import CronTriggerTimetable
+
+from include.masterdata.streams import ALL_STREAM_NAMES
+from include.settings import load_settings
+
+SETTINGS = load_settings()
+MASTER_DATA_ASSET = Asset(name="intacct_master_data", uri="intacct://master-data")
+
+
+@dag(
+    dag_id="intacct_master_data",
+    schedule=CronTriggerTimetable("0 2 * * *", timezone=SETTINGS.schedule_timezone),
+    start_date=pendulum.datetime(2026, 1, 1, tz=SETTINGS.schedule_timezone),
+    catchup=False,
+    max_active_runs=1,
+    tags=["intacct", "master-data"],
+    default_args={
+        "retries": 2,
+        "retry_delay": timedelta(minutes=1),
+        "retry_exponential_backoff": 2.0,
+        "max_retry_delay": timedelta(minutes=15),
+    },
+    params={
+        "objects": Param(
+            list(ALL_STREAM_NAMES), type="array", items={"type": "string", "enum": list(ALL_STREAM_NAMES)},
+            title="Objects", description="Which master-data objects to synchronize (default: all).",
+        ),
+        "full_refresh": Param(
+            False, type="boolean", title="Full refresh",
+            description="Read every record again instead of only those modified since the last run.",
+        ),
+        "push_erp_masters": Param(
+            True, type="boolean", title="Push ERP masters",
+            description="Create/update the ERP's new and changed customers, vendors and items in Intacct "
+            "(for the ones among the selected objects) before reading them back.",
+        ),
+    },
+    doc_md=__doc__,
+)
+def intacct_master_data():
+    @task
+    def plan_objects(**context) -> list[str]:
+        from include.masterdata.run import plan_objects
+
+        return plan_objects(context["params"]["objects"])
+
+    @task
+    def plan_pushes(objects: list[str], **context) -> list[str]:
+        from include.masterdata.run import plan_pushes
+
+        return plan_pushes(objects, context["params"]["push_erp_masters"])
+
+    @task(pool=SETTINGS.intacct_pool)
+    def push_erp_masters(object_type: str, **context) -> dict:
+        from include.masterdata.run import push
+
+        return push(object_type, run_id=context["run_id"])
+
+    @task(pool=SETTINGS.intacct_pool, trigger_rule="all_done")
+    def extract(stream: str, **context) -> dict:
+        from include.masterdata.run import extract
+
+        return extract(stream, run_id=context["run_id"], full_refresh=context["params"]["full_refresh"])
+
+    @task(outlets=[MASTER_DATA_ASSET], trigger_rule="all_done", retries=0)
+    def publish_when_fresh() -> dict:
+        from include.masterdata.run import check_fresh
+
+        return check_fresh()
+
+    @task(trigger_rule="all_done", retries=0)
+    def report(streams: list[str], **context) -> dict:
+        from include.masterdata.run import report
+
+        summary = report(streams, run_id=context["run_id"])
+        if summary["failed"]:
+            raise RuntimeError(f"master data objects not refreshed in this run: {', '.join(summary['failed'])}")
+        return summary
+
+    objects = plan_objects()
+    pushed = push_erp_masters.expand(object_type=plan_pushes(objects))
+    extracted = extract.expand(stream=objects)
+    pushed >> extracted
+    extracted >> [publish_when_fresh(), report(objects)]
+
+intacct_master_data()

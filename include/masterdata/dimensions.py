@@ -1,0 +1,150 @@
+"""User-defined dimensions (UDDs) and the INT402 situation, plus the closed-books date.
+
+``getDimensions`` lists every dimension; each user-defined one is read as its own
+stream (``UDD:<name>``). When Intacct cannot return a UDD's values (inactive, or not
+permitted for the integration user), the UDD is marked unavailable in the reference
+store, the ledger records a ``dimension_unavailable`` error for the master-data
+object ``dimension``/<name> with the administrator's steps, the other UDDs and
+objects still sync, and the next successful read makes it available again.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from include.error_classes import ErrorClass
+from include.masterdata.extract import MAX_PAGE_SIZE, ExtractResult, extract_stream
+from include.masterdata.streams import CLOSED_BOOKS_STREAM, DIMENSIONS_STREAM, Stream, udd_stream
+from include.reference_store.store import record_key
+
+log = logging.getLogger(__name__)
+DIMENSION_OBJECT_TYPE = "dimension"  # ledger object type of a UDD's availability
+_UNREADABLE = (ErrorClass.PERMISSION, ErrorClass.DIMENSION_UNAVAILABLE)
+
+# The administrator's steps for INT402, in one place (also rendered in the README).
+INT402_STEPS = (
+    "In Sage Intacct, go to Platform Services > Objects > List, filter by User-Defined Dimensions and open "
+    "'{name}': make sure it is fully configured and active.",
+    "Grant the integration user ({user}) permission to view and read '{name}' (its role or user permissions "
+    "on the dimension object), then Save.",
+    "In the integration settings, disable the '{name}' dimension, save, then re-enable it now that it is "
+    "configured in Intacct.",
+    "Sync again: run the intacct_master_data DAG for DIMENSIONS (Airflow UI > Trigger with objects=[\"DIMENSIONS\"], "
+    "or `airflow dags trigger intacct_master_data --conf '{{\"objects\": [\"DIMENSIONS\"]}}'`). Documents held for "
+    "'{name}' are released once it reads again.",
+)
+
+
+def int402_message(name: str, user: str = "the integration user", cause: str = "") -> str:
+    """The INT402 error text with every step an administrator takes, for the ledger and the run."""
+    steps = " ".join(f"{n}. {step.format(name=name, user=user)}" for n, step in enumerate(INT402_STEPS, 1))
+    because = f" Intacct said: {cause}." if cause else ""
+    return f"INT402: Sage Intacct couldn't return values for user-defined dimension '{name}'.{because} {steps}"
+
+
+DIMENSIONS_LIST = Stream(DIMENSIONS_STREAM, "getDimensions", "objectName", ("objectLabel", "userDefinedDimension"),
+                         description="Dimensions listed by getDimensions")
+
+
+def _flag(value) -> bool:
+    return str(value or "").strip().lower() in ("true", "t", "1", "yes")
+
+
+@dataclass
+class DimensionsResult:
+    dimensions: list[str] = field(default_factory=list)
+    udds: dict[str, dict] = field(default_factory=dict)  # name -> ExtractResult.to_dict()
+    unavailable: dict[str, str] = field(default_factory=dict)  # name -> message (with the steps)
+    api_calls: int = 0
+
+    def to_dict(self) -> dict:
+        return {"stream": DIMENSIONS_STREAM, "dimensions": self.dimensions, "udds": self.udds,
+                "unavailable": self.unavailable, "api_calls": self.api_calls}
+
+
+def _versions(name: str) -> tuple[str, str]:
+    """Ledger versions of a UDD's readable state: readable ("in Intacct") or not."""
+    return f"{name}:readable", f"{name}:unavailable"
+
+
+def _track_in_ledger(ledger, name: str, *, readable: bool, run_id: str, worker: str, message: str) -> None:
+    """Keep the ledger's master-data object ``dimension``/<name> in step with what Intacct answered."""
+    from include.ledger.transitions import Status
+
+    readable_version, unavailable_version = _versions(name)
+    version = readable_version if readable else unavailable_version
+    observation = ledger.observe(DIMENSION_OBJECT_TYPE, name, version, category="master", run_id=run_id)
+    if observation.status_after == Status.SUCCESS:
+        return  # readable again: the ledger saw the version that is "in Intacct"
+    if observation.status_after == Status.ERROR:
+        ledger.log_decision(DIMENSION_OBJECT_TYPE, name, run_id=run_id, decision="still_unavailable",
+                            reason="Intacct still cannot return the dimension's values", details={"message": message})
+        return
+    claims = ledger.claim(DIMENSION_OBJECT_TYPE, [name], run_id=run_id, worker=worker)
+    if not claims:
+        return
+    if readable:
+        ledger.record_success(DIMENSION_OBJECT_TYPE, name, run_id=run_id, record_no=None, intacct_key=name,
+                              message="values read")
+    else:
+        ledger.record_error(DIMENSION_OBJECT_TYPE, name, run_id=run_id,
+                            error_class=ErrorClass.DIMENSION_UNAVAILABLE.value, message=message)
+
+
+def sync_dimensions(client, store, ledger, *, run_id: str, worker: str, company_timezone: str,
+                    lookback_minutes: int, full_refresh: bool = False, page_size: int = MAX_PAGE_SIZE,
+                    user_id: str = "the integration user") -> DimensionsResult:
+    """getDimensions, then every UDD's values. Unreadable UDDs are recorded, never fatal.
+
+    Other failures of one UDD are raised after every UDD has been tried.
+    """
+    from include.intacct.classify import classify
+    from include.intacct.errors import IntacctError
+
+    result = DimensionsResult()
+    dimensions = client.get_dimensions()
+    result.api_calls += 1
+    listing = [(record, None) for record in dimensions]
+    for record, _ in listing:
+        record.setdefault("STATUS", "active")  # getDimensions lists the dimensions in use
+    store.upsert_records(DIMENSIONS_LIST, listing, run_id=run_id)
+    result.dimensions = [record_key(DIMENSIONS_LIST, r) for r in dimensions]
+    failures: list[tuple[str, Exception]] = []
+    for record in dimensions:
+        if not _flag(record.get("userDefinedDimension")):
+            continue
+        name = str(record.get("objectName") or "").strip()
+        stream = udd_stream(name, str(record.get("objectLabel") or ""))
+        try:
+            extracted: ExtractResult = extract_stream(
+                client, store, stream, run_id=run_id, company_timezone=company_timezone,
+                lookback_minutes=lookback_minutes, full_refresh=full_refresh, page_size=page_size, kind="udd")
+        except IntacctError as exc:
+            error_class = classify(exc)
+            result.api_calls += 1
+            if error_class not in _UNREADABLE:
+                failures.append((name, exc))
+                continue
+            message = int402_message(name, user_id, cause=str(exc))
+            store.mark_unavailable(stream, run_id=run_id, reason=message, api_calls=1)
+            _track_in_ledger(ledger, name, readable=False, run_id=run_id, worker=worker, message=message)
+            result.unavailable[name] = message
+            log.error("%s", message)
+            continue
+        result.api_calls += extracted.api_calls
+        result.udds[name] = extracted.to_dict()
+        _track_in_ledger(ledger, name, readable=True, run_id=run_id, worker=worker, message="")
+    store.complete_refresh(DIMENSIONS_LIST, run_id=run_id, newest_change=None, records_read=len(dimensions),
+                           api_calls=result.api_calls, full_refresh=True, kind="dimensions")
+    if failures:
+        details = "; ".join(f"{name}: {exc}" for name, exc in failures)
+        raise RuntimeError(f"user-defined dimension(s) could not be read: {details}")
+    return result
+
+
+def sync_closed_books_date(client, store, *, run_id: str) -> dict:
+    closed_through = client.get_closed_books_date()
+    store.set_closed_books_date(closed_through, run_id=run_id, api_calls=1)
+    return {"stream": CLOSED_BOOKS_STREAM, "closed_books_date": closed_through.isoformat() if closed_through else None,
+            "api_calls": 1}
