@@ -55,8 +55,8 @@ class IntacctClient:
         if not isinstance(config, IntacctConfig):
             raise TypeError(f"IntacctClient needs an IntacctConfig, got {type(config).__name__}")
         self.config = config
-        mask_secret(config.sender_password, "intacct_sender_password")
-        mask_secret(config.user_password, "intacct_user_password")
+        mask_secret(config.sender_password)
+        mask_secret(config.user_password)
         self.metrics = metrics or Metrics()
         self.retry_policy = retry_policy or RetryPolicy(
             max_retries=config.max_retries, base_delay=config.backoff_base, max_delay=config.backoff_max

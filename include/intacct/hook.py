@@ -32,8 +32,8 @@ class IntacctHook(BaseHook):
     def get_config(self) -> IntacctConfig:
         conn = self.get_connection(self.intacct_conn_id)
         extra = dict(conn.extra_dejson or {})
-        mask_secret(conn.password, "intacct_user_password")
-        mask_secret(extra.get("sender_password"), "intacct_sender_password")
+        mask_secret(conn.password)
+        mask_secret(extra.get("sender_password"))
         return IntacctConfig.from_connection_fields(
             conn_id=self.intacct_conn_id,
             host=conn.host,

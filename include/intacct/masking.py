@@ -12,12 +12,14 @@ import sys
 log = logging.getLogger("include.intacct")
 
 
-def mask_secret(secret: str | None, name: str | None = None) -> None:
+def mask_secret(secret: str | None) -> None:
+    # No name is passed: with a name, Airflow masks only names that look sensitive
+    # ("password", "secret", ...), and a session id would slip through.
     if not secret or "airflow.sdk" not in sys.modules:
         return
     try:
         from airflow.sdk.log import mask_secret as airflow_mask_secret
 
-        airflow_mask_secret(secret, name)
+        airflow_mask_secret(secret)
     except Exception as exc:  # masking must never break a sync; say that it failed, without the value
         log.warning("Could not register a secret with Airflow's masker: %s", type(exc).__name__)

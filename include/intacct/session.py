@@ -41,7 +41,7 @@ class SessionStore:
         return session
 
     def store(self, session: ApiSession) -> None:
-        mask_secret(session.session_id, "intacct_session_id")
+        mask_secret(session.session_id)
         self._session = session
 
     def slide(self, session_id: str, expires_at: datetime | None) -> None:
