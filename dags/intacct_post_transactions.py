@@ -1,0 +1,117 @@
+"""Transactions: ERP AR invoices, AP bills and journal entries, validated and posted to Intacct.
+
+Nightly at midnight in the schedule timezone (INTEGRATION_SCHEDULE_TIMEZONE) with real
+data intervals, so ``airflow backfill create --from-date D1 --to-date D2`` processes the
+documents posted D1..D2. A scheduled run takes every document changed since the last
+complete run plus those waiting in a retryable state; params narrow a manual run to a
+posting-date window or a list of document numbers, or make it a dry run.
+
+check -> extract_validate (per type) -> load (per type) -> route -> remediate_<class>
+-> join -> reconcile. Logic lives in include/pipeline (``steps``) and include/remediation.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+
+import pendulum
+from airflow.providers.standard.operators.empty import EmptyOperator
+from airflow.sdk import CronDataIntervalTimetable, Param, dag, task
+
+from include.remediation import HANDLERS, task_id_for
+from include.settings import DOC_TYPES, load_settings
+
+SETTINGS = load_settings()
+# Parallel requests the tenant allows (the connection's max_concurrency): a load task holds that many slots.
+INTACCT_CONCURRENCY = int(os.environ.get("INTACCT_MAX_CONCURRENCY") or 2)
+
+
+@dag(
+    dag_id="intacct_post_transactions",
+    schedule=CronDataIntervalTimetable("0 0 * * *", timezone=SETTINGS.schedule_timezone),
+    start_date=pendulum.datetime(2026, 1, 1, tz=SETTINGS.schedule_timezone),
+    catchup=False,
+    max_active_runs=1,
+    tags=["intacct", "transactions"],
+    default_args={
+        "retries": 3,
+        "retry_delay": timedelta(minutes=2),
+        "retry_exponential_backoff": 2.0,
+        "max_retry_delay": timedelta(minutes=30),
+    },
+    params={
+        "doc_types": Param(list(DOC_TYPES), type="array", items={"type": "string", "enum": list(DOC_TYPES)},
+                           title="Document types", description="Which document types to process."),
+        "dry_run": Param(False, type="boolean", title="Dry run",
+                         description="Validate and report only: nothing is posted, the ledger is not changed."),
+        "keys": Param([], type="array", items={"type": "string"}, title="Document numbers",
+                      description="Process exactly these document numbers (empty: use the selection rules)."),
+        "posting_date_from": Param(None, type=["null", "string"], format="date", title="Posting date from",
+                                   description="With 'to': process the documents posted in this window "
+                                               "that are not yet in Intacct."),
+        "posting_date_to": Param(None, type=["null", "string"], format="date", title="Posting date to"),
+    },
+    doc_md=__doc__,
+)
+def intacct_post_transactions():
+    @task(pool=SETTINGS.intacct_pool)
+    def check(**context) -> dict:
+        from include.pipeline import steps
+
+        return steps.check(context)
+
+    @task
+    def document_types(plan: dict) -> list[str]:
+        return list(plan["doc_types"])
+
+    @task
+    def extract_validate(doc_type: str, plan: dict) -> dict:
+        from include.pipeline import steps
+
+        return steps.extract_validate(doc_type, plan)
+
+    @task(pool=SETTINGS.intacct_pool, pool_slots=INTACCT_CONCURRENCY)
+    def load(extract_summary: dict, plan: dict) -> dict:
+        from include.pipeline import steps
+
+        return steps.load(extract_summary, plan)
+
+    @task.branch
+    def route(plan: dict) -> list[str]:
+        from include.pipeline import steps
+
+        return steps.route(plan)
+
+    def remediate(error_class: str, plan: dict) -> dict:
+        from include.pipeline import steps
+
+        return steps.remediate(error_class, plan)
+
+    @task(retries=0)
+    def reconcile(plan: dict, extracted: list[dict], loaded: list[dict], **context) -> dict:
+        from include.pipeline import steps
+
+        remediation_ids = [task_id_for(cls) for cls in HANDLERS]
+        remediated = [r for r in context["ti"].xcom_pull(task_ids=remediation_ids) or [] if r]
+        metrics = [plan.get("check", {}).get("api"), *(item.get("api") for item in loaded),
+                   *(item.get("api") for item in remediated)]
+        return steps.reconcile(plan, extract=list(extracted), load=list(loaded), remediation=remediated,
+                               metrics=metrics)
+
+    plan = check()
+    extracted = extract_validate.partial(plan=plan).expand(doc_type=document_types(plan))
+    loaded = load.partial(plan=plan).expand(extract_summary=extracted)
+    branch = route(plan)
+    loaded >> branch
+    remediations = [
+        task(task_id=task_id_for(error_class), pool=SETTINGS.intacct_pool)(remediate)(error_class.value, plan)
+        for error_class in HANDLERS
+    ]
+    join = EmptyOperator(task_id="join", trigger_rule="none_failed_min_one_success")
+    branch >> remediations >> join
+    branch >> join
+    join >> reconcile(plan, extracted, loaded)
+
+
+intacct_post_transactions()

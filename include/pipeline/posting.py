@@ -1,0 +1,151 @@
+"""Post claimed documents to Intacct and record every outcome in the ledger.
+
+Used by the load step and by remediation routes that re-post (transient). The
+documents are re-read from the ERP by key: one whose version changed since the
+claim is not posted (the claim is released and the new version waits for the
+next run), one that disappeared is recorded as an error. The controlid is the
+document type + key + version, stored in the ledger before sending, so a resend
+after a crash is recognised by Intacct ("already recorded") and never posts twice.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from include.error_classes import ERROR_CLASSES, ErrorClass
+from include.ledger import Outcome
+from include.pipeline.outcomes import write_failure_message, write_outcome
+from include.pipeline.payloads import PayloadError, build_payload, document_total, to_function
+
+log = logging.getLogger(__name__)
+
+
+class RunStopped(RuntimeError):
+    """A failure that every further call would repeat (auth, permission): stop, with one message."""
+
+
+@dataclass(frozen=True)
+class ClaimedDocument:
+    key: str
+    claimed_version: str
+
+
+@dataclass
+class PostingStats:
+    sent: int = 0
+    posted: int = 0
+    failed: Counter = field(default_factory=Counter)  # error class -> count
+    resolutions: Counter = field(default_factory=Counter)  # how successes were reached
+    released_changed: int = 0
+    missing_in_erp: int = 0
+    refused: int = 0
+
+    def add(self, other: PostingStats) -> None:
+        self.sent += other.sent
+        self.posted += other.posted
+        self.failed.update(other.failed)
+        self.resolutions.update(other.resolutions)
+        self.released_changed += other.released_changed
+        self.missing_in_erp += other.missing_in_erp
+        self.refused += other.refused
+
+    def to_json(self) -> dict:
+        return {"sent": self.sent, "posted": self.posted, "failed": dict(self.failed),
+                "resolutions": dict(self.resolutions), "released_changed": self.released_changed,
+                "missing_in_erp": self.missing_in_erp, "refused": self.refused}
+
+
+def observation_row(document, run_id: str | None = None) -> dict:
+    """The ledger observation of an ERP document (amount only when it is a clean number)."""
+    from include.ledger.types import to_amount
+
+    try:
+        amount = document_total(document)
+        amount = to_amount(amount) if amount is not None else None
+    except ValueError:
+        amount = None
+    posting_date = document.posting_date
+    return {"object_type": document.doc_type, "key": document.key, "source_version": document.source_version,
+            "category": "finance", "posting_date": posting_date if _is_date(posting_date) else None,
+            "amount": amount}
+
+
+def _is_date(value) -> bool:
+    from datetime import date, datetime
+
+    return isinstance(value, date) and not isinstance(value, datetime)
+
+
+def post_claimed(doc_type: str, claimed: Sequence[ClaimedDocument], *, run_id: str, ledger, source, client,
+                 closed_period_policy: dict[str, str]) -> PostingStats:
+    """Post one batch of documents this run has claimed; every document ends with an outcome."""
+    stats = PostingStats()
+    if not claimed:
+        return stats
+    documents = {d.key: d for d in source.get_documents(doc_type, [c.key for c in claimed])}
+    outcomes: list[Outcome] = []
+    changed_rows, payloads = [], []
+    for claim in claimed:
+        document = documents.get(claim.key)
+        if document is None:
+            stats.missing_in_erp += 1
+            outcomes.append(Outcome.error(doc_type, claim.key, error_class=ErrorClass.UNKNOWN.value,
+                                          message=f"{doc_type} {claim.key!r} is no longer in the ERP; not posted"))
+            continue
+        if document.source_version != claim.claimed_version:
+            stats.released_changed += 1
+            changed_rows.append(observation_row(document))
+            outcomes.append(Outcome.error(
+                doc_type, claim.key, error_class=ErrorClass.TRANSIENT.value,
+                message=f"{doc_type} {claim.key!r} changed in the ERP after it was claimed "
+                        f"(version {claim.claimed_version} -> {document.source_version}); not posted, the new "
+                        "version is posted by the next run"))
+            continue
+        try:
+            payloads.append((build_payload(document), document.posting_date))
+        except PayloadError as exc:
+            outcomes.append(Outcome.error(doc_type, claim.key, error_class=ErrorClass.DATA_QUALITY.value,
+                                          message=str(exc)))
+    if changed_rows:
+        # The ledger keeps the claim on the new version; the error outcome below then releases
+        # it to not_integrated (FAIL_OUTDATED), so the next run picks the new version up.
+        ledger.observe_many(changed_rows, run_id=run_id)
+    if payloads:
+        ledger.set_controlids(doc_type, {payload.key: payload.controlid for payload, _ in payloads})
+        stats.sent = len(payloads)
+        write_outcomes = client.execute_writes([to_function(payload) for payload, _ in payloads])
+        by_controlid = {outcome.controlid: outcome for outcome in write_outcomes}
+        stopping = next((o for o in write_outcomes if not o.ok and o.error_class
+                         and ERROR_CLASSES[ErrorClass(o.error_class)].stops_run), None)
+        if stopping is not None:
+            # The claims stay pending under this run: the task's retry resends them unchanged.
+            raise RunStopped(f"Intacct refused the {doc_type} posting ({stopping.error_class}): "
+                             f"{write_failure_message(stopping)}. "
+                             f"{ERROR_CLASSES[ErrorClass(stopping.error_class)].person_does}")
+        for payload, posting_date in payloads:
+            outcome = write_outcome(doc_type, payload.key, posting_date, by_controlid[payload.controlid],
+                                    closed_period_policy=closed_period_policy)
+            outcomes.append(outcome)
+            if outcome.ok:
+                stats.posted += 1
+                stats.resolutions[by_controlid[payload.controlid].resolution] += 1
+    for outcome in outcomes:
+        if not outcome.ok:
+            stats.failed[outcome.error_class] += 1
+    report = ledger.record_outcomes(outcomes, run_id=run_id)
+    stats.refused += len(report.refused)
+    for refusal in report.refused:
+        log.warning("Outcome for %s %s not recorded: %s", refusal.object_type, refusal.key, refusal.reason)
+    return stats
+
+
+def claimed_from_rows(rows: Iterable) -> list[ClaimedDocument]:
+    """Ledger rows (pending, claimed by this run) or claims, as documents to post."""
+    out = []
+    for row in rows:
+        version = getattr(row, "claimed_version", None) or row.source_version
+        out.append(ClaimedDocument(row.key, version))
+    return out

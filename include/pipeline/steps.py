@@ -1,0 +1,209 @@
+"""The transactions DAG's tasks as plain functions: each builds what it needs from the
+settings and the Airflow task context (a mapping) and returns a small JSON dict.
+
+Nothing here reads Airflow's metadata database: the run's type, params and data
+interval come from the task context. The Intacct client comes from the
+``intacct_default`` connection through ``IntacctHook``.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from include.pipeline.selection import RunPlan, Selection, plan_run
+from include.settings import Settings, load_settings
+
+log = logging.getLogger(__name__)
+
+LOAD_BATCH_PER_REQUEST_SLOTS = 5  # a load batch fills the tenant's parallel requests five times over
+
+
+def _client_from_connection():
+    from include.intacct.hook import IntacctHook
+
+    return IntacctHook().get_conn()
+
+
+def _ledger(settings: Settings):
+    from include.ledger import Ledger
+
+    return Ledger(settings.integration_db_url)
+
+
+def _source(settings: Settings):
+    from include.erp.source import open_source
+
+    return open_source(settings.erp_source)
+
+
+def _snapshot(ledger, settings: Settings):
+    from include.reference_store import ReferenceStore, build_snapshot
+
+    return build_snapshot(ReferenceStore(ledger.engine), max_age_hours=settings.reference_max_age_hours)
+
+
+def _worker(plan: RunPlan, doc_type: str) -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{doc_type}"
+
+
+def _fail(message: str):
+    from airflow.sdk.exceptions import AirflowFailException
+
+    return AirflowFailException(message)
+
+
+def plan_from_context(context: Mapping[str, Any], settings: Settings) -> RunPlan:
+    dag_run = context["dag_run"]
+    return plan_run(
+        run_id=context["run_id"],
+        run_type=str(getattr(dag_run, "run_type", "manual")).lower().rsplit(".", 1)[-1],
+        params=dict(context.get("params") or {}),
+        data_interval_start=context.get("data_interval_start"),
+        data_interval_end=context.get("data_interval_end"),
+        run_after=getattr(dag_run, "run_after", None),
+        schedule_timezone=settings.schedule_timezone,
+    )
+
+
+def check(context: Mapping[str, Any], *, client_factory: Callable = _client_from_connection,
+          settings: Settings | None = None) -> dict:
+    """Plan the run; stop it early, with one message, on auth/permission or stale master data."""
+    from include.intacct.errors import IntacctError
+    from include.pipeline.selection import SelectionError
+    from include.reference_store import StaleReferenceData
+
+    settings = settings or load_settings()
+    try:
+        plan = plan_from_context(context, settings)
+    except SelectionError as exc:
+        raise _fail(f"Cannot select documents: {exc}") from None
+    ledger = _ledger(settings)
+    ledger.migrate()
+    try:
+        snapshot = _snapshot(ledger, settings)
+    except StaleReferenceData as exc:
+        raise _fail(str(exc)) from None
+    client = client_factory()
+    try:
+        closed_books_date = client.get_closed_books_date()
+    except IntacctError as exc:
+        from include.error_classes import ERROR_CLASSES, ErrorClass
+        from include.intacct.classify import classify
+
+        error_class = classify(exc)
+        if ERROR_CLASSES[error_class].stops_run:
+            raise _fail(f"Intacct refused the integration user ({error_class.value}): {exc}. "
+                        f"{ERROR_CLASSES[ErrorClass(error_class)].person_does}") from None
+        raise
+    log.info("Run %s: %s", plan.run_id, plan.describe())
+    return {**plan.to_json(), "check": {"closed_books_date": closed_books_date.isoformat() if closed_books_date
+                                        else None, "reference": snapshot.summary(),
+                                        "api": client.metrics.snapshot()}}
+
+
+def extract_validate(doc_type: str, plan_json: dict, *, settings: Settings | None = None) -> dict:
+    from include.pipeline.extract_validate import extract_and_validate
+    from include.pipeline.run_store import RunStore
+    from include.quality import DocumentValidator
+
+    settings = settings or load_settings()
+    plan = RunPlan.from_json(plan_json)
+    ledger = _ledger(settings)
+    run_store = RunStore(settings.integration_db_url)
+    stored = run_store.record_selection(plan.run_id, doc_type, plan.to_json(), run_store.watermark(doc_type))
+    selection = Selection(doc_type, plan, changed_since=stored.changed_since)
+    validator = DocumentValidator(doc_type, _snapshot(ledger, settings))
+    source = _source(settings)
+    try:
+        summary = extract_and_validate(selection, ledger=ledger, source=source, validator=validator,
+                                       worker=_worker(plan, doc_type), chunk_size=settings.chunk_size,
+                                       closed_period_policy=settings.closed_period_policy)
+    finally:
+        source.close()
+    run_store.set_extracted(plan.run_id, doc_type, summary["extracted"])
+    log.info("Extracted %s: %s", doc_type, summary)
+    return summary
+
+
+def load(extract_summary: dict, plan_json: dict, *, client_factory: Callable = _client_from_connection,
+         settings: Settings | None = None) -> dict:
+    from include.pipeline.load import load_claimed
+    from include.pipeline.posting import RunStopped
+
+    settings = settings or load_settings()
+    plan = RunPlan.from_json(plan_json)
+    doc_type = extract_summary["doc_type"]
+    if plan.dry_run:
+        return {"doc_type": doc_type, "dry_run": True, "sent": 0, "posted": 0, "api": {}}
+    client = client_factory()
+    source = _source(settings)
+    batch = client.config.functions_per_request * client.config.max_concurrency * LOAD_BATCH_PER_REQUEST_SLOTS
+    try:
+        stats = load_claimed(doc_type, plan.run_id, ledger=_ledger(settings), source=source, client=client,
+                             closed_period_policy=settings.closed_period_policy, batch_size=batch)
+    except RunStopped as exc:
+        raise _fail(str(exc)) from None
+    finally:
+        source.close()
+    result = {"doc_type": doc_type, **stats.to_json(), "api": client.metrics.snapshot()}
+    log.info("Loaded %s: %s", doc_type, result)
+    return result
+
+
+def route(plan_json: dict, *, settings: Settings | None = None) -> list[str]:
+    from include.pipeline.routing import remediation_tasks
+
+    settings = settings or load_settings()
+    plan = RunPlan.from_json(plan_json)
+    if plan.dry_run:
+        return []
+    tasks = remediation_tasks(_ledger(settings), plan.run_id, plan.doc_types)
+    log.info("Remediation routes for run %s: %s", plan.run_id, tasks or "none")
+    return tasks
+
+
+def remediate(error_class: str, plan_json: dict, *, client_factory: Callable = _client_from_connection,
+              settings: Settings | None = None) -> dict:
+    from include.remediation import RemediationContext, load_handler
+
+    settings = settings or load_settings()
+    plan = RunPlan.from_json(plan_json)
+    context = RemediationContext(run_id=plan.run_id, doc_types=plan.doc_types, ledger=_ledger(settings),
+                                 settings=settings, source_factory=lambda: _source(settings),
+                                 client_factory=client_factory)
+    result = load_handler(error_class).remediate(context).to_json()
+    log.info("Remediation %s: %s", error_class, result)
+    return result
+
+
+def reconcile(plan_json: dict, *, extract: list[dict], load: list[dict], remediation: list[dict],
+              metrics: list[dict], client_factory: Callable | None = _client_from_connection,
+              settings: Settings | None = None) -> dict:
+    from include.pipeline.reconcile import (
+        UnaccountedDocuments,
+        advance_watermarks,
+        build_reconciliation,
+        write_report,
+    )
+    from include.pipeline.run_store import RunStore
+
+    settings = settings or load_settings()
+    plan = RunPlan.from_json(plan_json)
+    client = client_factory() if client_factory and not plan.dry_run else None
+    result = build_reconciliation(plan, ledger=_ledger(settings), client=client, extract=extract, load=load,
+                                  remediation=remediation, metrics=metrics)
+    advance_watermarks(result, plan, RunStore(settings.integration_db_url))
+    markdown, data = write_report(result, settings.reports_dir)
+    log.info("Reconciliation report: %s (JSON: %s)\n%s", markdown, data, result.markdown())
+    if result.unaccounted:
+        raise UnaccountedDocuments(f"{len(result.unaccounted)} document(s) are unaccounted for (still pending "
+                                   f"under run {plan.run_id}), e.g. {', '.join(result.unaccounted[:5])}; "
+                                   f"see {markdown}")
+    missing = {d: c["missing"] for d, c in result.intacct_check.items() if c["missing"]}
+    if missing:
+        raise UnaccountedDocuments(f"RECORDNOs recorded in this run are missing in Intacct: {missing}; see {markdown}")
+    return {**result.summary(), "report": str(markdown)}
