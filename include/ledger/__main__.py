@@ -1,0 +1,5 @@
+import sys
+
+from include.ledger.cli import main
+
+sys.exit(main())
