@@ -87,8 +87,9 @@ class Function:
         raise NotImplementedError
 
     def transaction_cost(self, result: FunctionResult) -> int:
-        """API transactions this call counts against the tenant's quota when it succeeds."""
-        return 0
+        """API transactions this call counts against the tenant's quota when it succeeds:
+        one per read or metadata call; writes count their documents."""
+        return 1
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(controlid={self.controlid!r})"
@@ -108,6 +109,9 @@ class GetAPISession(Function):
         element = etree.SubElement(function_element, self.name)
         if self.location_id:
             etree.SubElement(element, "locationid").text = self.location_id
+
+    def transaction_cost(self, result):
+        return 0
 
 
 class _ObjectOnly(Function):
@@ -158,12 +162,7 @@ class GetClosedBooksDate(_Empty):
 # --------------------------------------------------------------------------- reads
 
 
-class _CountsOne(Function):
-    def transaction_cost(self, result: FunctionResult) -> int:
-        return 1
-
-
-class ReadByQuery(_CountsOne):
+class ReadByQuery(Function):
     name = "readByQuery"
 
     def __init__(
@@ -191,7 +190,7 @@ class ReadByQuery(_CountsOne):
         etree.SubElement(element, "returnFormat").text = "xml"
 
 
-class ReadMore(_CountsOne):
+class ReadMore(Function):
     name = "readMore"
 
     def __init__(self, result_id: str, controlid: str | None = None):
@@ -226,7 +225,7 @@ def _order(order_by: Any, function: str) -> list[tuple[str, str]]:
     return orders
 
 
-class Query(_CountsOne):
+class Query(Function):
     name = "query"
 
     def __init__(
@@ -284,7 +283,7 @@ class Query(_CountsOne):
         etree.SubElement(element, "offset").text = str(self.offset)
 
 
-class Read(_CountsOne):
+class Read(Function):
     name = "read"
 
     def __init__(
