@@ -356,3 +356,27 @@ def test_logs_and_errors_never_contain_passwords_or_session_ids(gateway, caplog)
     for secret in (SENDER_PASSWORD, USER_PASSWORD, "SESSION-SECRET"):
         assert secret not in text
     assert "retry 1 of 3" in caplog.text
+
+
+def test_bad_input_fails_fast_before_any_request(gateway):
+    with make_client(gateway) as client:
+        with pytest.raises(ValueError, match="page size must be an integer from 1 to 1000, got 5000"):
+            client.read_by_query("VENDOR", page_size=5000)
+        with pytest.raises(ValueError, match="page size must be an integer from 1 to 2000, got 2001"):
+            client.query_keyset("VENDOR", ["NAME"], page_size=2001)
+        with pytest.raises(TypeError, match="object name must be a string"):
+            client.read(None, [1])
+        with pytest.raises(TypeError, match="execute_writes takes write functions"):
+            client.execute_writes(["not a function"])
+    with pytest.raises(TypeError, match="needs an IntacctConfig"):
+        IntacctClient({"gateway_url": gateway.url})
+    assert gateway.requests == []
+
+
+def test_metrics_reset_returns_the_run_and_starts_from_zero(gateway):
+    add_glaccount_pages(gateway, total=1)
+    with make_client(gateway) as client:
+        list(client.read_by_query("GLACCOUNT"))
+        run = client.metrics.reset()
+        assert (run["http_requests"], run["api_transactions"]) == (2, 1)
+        assert client.metrics.snapshot()["http_requests"] == 0
