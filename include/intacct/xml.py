@@ -6,6 +6,7 @@ responses are parsed with entity expansion, DTD loading and network access switc
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from decimal import Decimal
@@ -44,8 +45,12 @@ def format_value(value: Any, *, where: str) -> str:
         return value
     if isinstance(value, Decimal):
         return format(value, "f")
-    if isinstance(value, int | float):
-        return repr(value) if isinstance(value, float) else str(value)
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValueError(f"{where}: {value!r} is not a number Intacct accepts")
+        return format(Decimal(repr(value)), "f")  # plain digits, never "1e-05"
+    if isinstance(value, int):
+        return str(value)
     if isinstance(value, datetime):
         return value.strftime("%m/%d/%Y %H:%M:%S")
     if isinstance(value, date):

@@ -195,3 +195,11 @@ def test_record_with_unsupported_value_type_names_the_field():
 def test_record_that_is_not_a_dict_fails_fast():
     with pytest.raises(TypeError, match="records must be a non-empty dict"):
         Create([{"CLASSID": "C1"}], controlid="c1")
+
+
+def test_floats_are_written_as_plain_digits_and_non_finite_values_are_refused():
+    _, root = build([Create({"GLENTRY": {"A": 1e-05, "B": 2.5, "C": 1e16}}, controlid="c1")])
+    entry = root.find("operation/content/function/create/GLENTRY")
+    assert [entry.findtext(t) for t in "ABC"] == ["0.00001", "2.5", "10000000000000000"]
+    with pytest.raises(ValueError, match=r"create c1\.GLENTRY\.A: nan is not a number"):
+        build([Create({"GLENTRY": {"A": float("nan")}}, controlid="c1")])
