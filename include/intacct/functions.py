@@ -437,3 +437,17 @@ class CreateBill(_LegacyCreate):
         super().__init__(fields, controlid, lookup)
         if not self.fields.get("termname") and not self.fields.get("datedue"):
             raise ValueError(f"create_bill {controlid}: termname or datedue is required")
+
+
+class CreateArTerm(_LegacyCreate):
+    """Legacy ``create_arterm``: ``{"name": "Net 17", "due": {"dueday": 17, "duefrom": "from invoice date"}}``."""
+
+    name = "create_arterm"
+    ORDER = ("name", "description", "status", "due", "discount", "penalty")
+    REQUIRED = ("name",)
+
+
+class CreateApTerm(CreateArTerm):
+    """Legacy ``create_apterm``, shaped like ``create_arterm``."""
+
+    name = "create_apterm"

@@ -9,7 +9,7 @@ import pytest
 from include.error_classes import ErrorClass
 from include.intacct import IntacctClient, IntacctConfig
 from include.intacct.errors import AuthenticationError
-from include.intacct.functions import Create, DocumentLookup
+from include.intacct.functions import Create, CreateArTerm, DocumentLookup
 from include.intacct.query_filter import Filter
 
 
@@ -176,3 +176,13 @@ def test_parallel_batches_stay_within_the_tenant_concurrency_limit(sandbox):
         snapshot = client.metrics.snapshot()
     assert all(o.ok for o in outcomes)
     assert snapshot["retries"] == 0  # the sandbox answers 429 past 2 requests in flight; none happened
+
+
+def test_a_term_created_through_the_legacy_function_can_be_read_back(client):
+    [outcome] = client.execute_writes([
+        CreateArTerm({"name": "Net 17", "description": "Net 17 days",
+                      "due": {"dueday": 17, "duefrom": "from invoice date"}}, controlid="arterm-Net 17-v1"),
+    ])
+    assert (outcome.status, outcome.key) == ("success", "Net 17")
+    [term] = client.read_by_name("ARTERM", ["Net 17"], ["NAME", "DUEDATE"])
+    assert term == {"NAME": "Net 17", "DUEDATE": "17"}

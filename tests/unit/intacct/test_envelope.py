@@ -8,6 +8,7 @@ from lxml import etree
 
 from include.intacct.functions import (
     Create,
+    CreateApTerm,
     CreateBill,
     CreateInvoice,
     Delete,
@@ -203,3 +204,12 @@ def test_floats_are_written_as_plain_digits_and_non_finite_values_are_refused():
     assert [entry.findtext(t) for t in "ABC"] == ["0.00001", "2.5", "10000000000000000"]
     with pytest.raises(ValueError, match=r"create c1\.GLENTRY\.A: nan is not a number"):
         build([Create({"GLENTRY": {"A": float("nan")}}, controlid="c1")])
+
+
+def test_legacy_term_creation_writes_schema_order():
+    term = CreateApTerm({"due": {"dueday": 17, "duefrom": "from bill date"}, "name": "Net 17", "status": "active"},
+                        controlid="apterm-Net 17")
+    _, root = build([term])
+    element = root.find("operation/content/function/create_apterm")
+    assert [c.tag for c in element] == ["name", "status", "due"]
+    assert element.findtext("due/dueday") == "17"
