@@ -38,6 +38,8 @@ def _is_whole_number(value: Any) -> bool:
 
 
 def _is_dimension_map(value: Any) -> bool:
+    if value.__class__ is dict and not value:
+        return True
     return isinstance(value, dict) and all(
         isinstance(name, str) and (v is None or isinstance(v, str) or _is_whole_number(v))
         for name, v in value.items()
@@ -48,14 +50,23 @@ def _is_dimension_map(value: Any) -> bool:
 class FieldType:
     name: str  # as said in messages
     accepts: Callable[[Any], bool]
+    exact_types: frozenset[type]  # a value of one of these types is accepted without calling ``accepts``
+
+    def mistyped(self, values: list[Any]) -> list[bool]:
+        """Per value: not None and not of this type. Checks values one by one only when
+        the column holds a type that needs a closer look (a chunk is usually clean)."""
+        present = set(map(type, values)) - {type(None)}
+        if present <= self.exact_types:
+            return [False] * len(values)
+        return [v is not None and not self.accepts(v) for v in values]
 
 
-TEXT = FieldType("text", _is_text)
-DATE = FieldType("date", _is_date)
-TIMESTAMP = FieldType("timestamp", _is_timestamp)
-AMOUNT = FieldType("decimal amount", _is_amount)
-WHOLE_NUMBER = FieldType("whole number", _is_whole_number)
-DIMENSION_MAP = FieldType("JSON object of dimension name to value id", _is_dimension_map)
+TEXT = FieldType("text", _is_text, frozenset({str}))
+DATE = FieldType("date", _is_date, frozenset({date}))
+TIMESTAMP = FieldType("timestamp", _is_timestamp, frozenset({datetime}))
+AMOUNT = FieldType("decimal amount", _is_amount, frozenset({int}))  # a Decimal may be NaN or Infinity
+WHOLE_NUMBER = FieldType("whole number", _is_whole_number, frozenset({int}))
+DIMENSION_MAP = FieldType("JSON object of dimension name to value id", _is_dimension_map, frozenset())
 
 _HEADER_TYPES: dict[str, FieldType] = {
     "invoice_no": TEXT, "bill_no": TEXT, "je_no": TEXT, "customer_id": TEXT, "vendor_id": TEXT,
@@ -104,7 +115,9 @@ def is_blank(value: Any) -> bool:
 def decimal_places(value: Any) -> int | None:
     """Digits after the point that carry value: Decimal('12.50') has 1, Decimal('1.005') has 3."""
     if isinstance(value, Decimal) and value.is_finite():
-        exponent = value.normalize().as_tuple().exponent
+        exponent = value.as_tuple().exponent
+        if isinstance(exponent, int) and exponent < -2:  # maybe trailing zeros: 1.500 has 1 place
+            exponent = value.normalize().as_tuple().exponent
         return max(0, -exponent) if isinstance(exponent, int) else None
     if _is_whole_number(value):
         return 0

@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 from include.erp.documents import DOCUMENT_SPECS, SourceDocument
 from include.quality.fields import (
+    DATE,
+    TEXT,
     amount_fields,
     decimal_places,
     header_fields,
@@ -112,6 +114,11 @@ def _objects(values: Iterable[Any], count: int):
     return np.fromiter(values, dtype=object, count=count)
 
 
+def _without_blanks(values: list[Any]) -> list[Any]:
+    """Blank text counts as missing for the required-field checks."""
+    return [None if v.__class__ is str and not v.strip() else v for v in values]
+
+
 def _mapped(series: pd.Series, function: Callable[[Any], Any]) -> pd.Series:
     """``series.map(function)`` computed once per distinct value (ids repeat a lot)."""
     distinct = {value: function(value) for value in series.dropna().unique()}
@@ -140,22 +147,25 @@ def build_frame(doc_type: str, documents: list[SourceDocument], snapshot: Refere
 
     # One row per document first: header fields and document-level derived columns.
     headers = [document.header if isinstance(document.header, Mapping) else {} for document in documents]
+    fields_by_name = header_fields(doc_type)
     per_doc: dict[str, Any] = {}
     mistyped_header = np.zeros(n_docs, dtype=np.int64)
-    for name, field_type in header_fields(doc_type).items():
+    valid_dates: dict[str, list[Any]] = {}
+    for name, field_type in fields_by_name.items():
         raw = [header.get(name) for header in headers]
-        mistyped_header += np.fromiter((v is not None and not field_type.accepts(v) for v in raw), bool, n_docs)
-        per_doc[name] = _objects((None if is_blank(v) else v for v in raw), n_docs)
+        mistyped = field_type.mistyped(raw)
+        mistyped_header += np.asarray(mistyped, dtype=bool)
+        per_doc[name] = _objects(_without_blanks(raw), n_docs)
+        if field_type is DATE:
+            valid_dates[name] = [None if bad else v for v, bad in zip(raw, mistyped, strict=True)]
     per_doc["_mistyped_header"] = mistyped_header
     per_doc["_source_problems"] = np.fromiter((len(d.problems) for d in documents), np.int64, n_docs)
     per_doc["_has_header"] = np.fromiter((bool(h) for h in headers), bool, n_docs)
     per_doc["_line_count"] = np.fromiter((len(d.lines) for d in documents), np.int64, n_docs)
     header_frame = pd.DataFrame(per_doc)
 
-    fields_by_name = header_fields(doc_type)
-
     def dates(name: str) -> pd.Series:
-        return pd.to_datetime(header_frame[name].map(lambda v: v if fields_by_name[name].accepts(v) else None))
+        return pd.to_datetime(pd.Series(_objects(valid_dates[name], n_docs)))
 
     header_frame["_doc_date_ts"] = dates(spec.date_column)
     if "due_date" in fields_by_name:
@@ -171,45 +181,52 @@ def build_frame(doc_type: str, documents: list[SourceDocument], snapshot: Refere
         header_frame["_days_after_close"] = pd.Series([None] * n_docs, dtype="Float64")
 
     rows_index = np.asarray(row_document, dtype=np.int64)
-    frame = header_frame.take(rows_index).reset_index(drop=True)
-    frame["_doc"] = rows_index
-    frame["_line"] = np.asarray(row_line, dtype=np.int64)
+    columns: dict[str, Any] = {name: header_frame[name].array.take(rows_index) for name in header_frame.columns}
+    columns["_doc"] = rows_index
+    columns["_line"] = np.asarray(row_line, dtype=np.int64)
     first_row = np.ones(n_rows, dtype=bool)
     first_row[1:] = rows_index[1:] != rows_index[:-1]
-    frame["_key_once"] = _objects((documents[d].key if first else None
-                                   for d, first in zip(row_document, first_row, strict=True)), n_rows)
+    columns["_key_once"] = _objects((documents[d].key if first else None
+                                     for d, first in zip(row_document, first_row, strict=True)), n_rows)
 
     # Line fields.
+    raw_lines: dict[str, list[Any]] = {}
     mistyped_line = np.zeros(n_rows, dtype=np.int64)
     for name, field_type in line_fields(doc_type).items():
-        raw = [line.get(name) for line in row_lines]
-        mistyped_line += np.fromiter((v is not None and not field_type.accepts(v) for v in raw), bool, n_rows)
-        frame[name] = _objects((None if is_blank(v) else v for v in raw), n_rows)
-    frame["_mistyped_line"] = mistyped_line
-    frame["_line_no_key"] = frame["line_no"].map(lambda v: v if isinstance(v, int) and not isinstance(v, bool)
-                                                 else None).astype("Int64")
-
+        raw = raw_lines[name] = [line.get(name) for line in row_lines]
+        mistyped_line += np.asarray(field_type.mistyped(raw), dtype=bool)
+        columns[name] = _objects(_without_blanks(raw) if field_type is TEXT else raw, n_rows)
+    columns["_mistyped_line"] = mistyped_line
+    columns["_line_no_key"] = pd.array([v if v.__class__ is int else None for v in raw_lines["line_no"]],
+                                       dtype="Int64")
     # Amounts: decimal places and value, only for values of the right type.
     for name in amount_fields(doc_type):
-        frame[f"_{name}_decimals"] = frame[name].map(decimal_places).astype("Float64")
-        frame[f"_{name}_value"] = frame[name].map(
-            lambda v: float(v) if decimal_places(v) is not None else None).astype("Float64")
+        places = [decimal_places(v) if v is not None else None for v in raw_lines[name]]
+        columns[f"_{name}_decimals"] = pd.array(places, dtype="Float64")
+        columns[f"_{name}_value"] = pd.array([float(v) if p is not None else None
+                                              for v, p in zip(raw_lines[name], places, strict=True)],
+                                             dtype="Float64")
+    # User-defined dimensions: most lines carry none or one, so a plain pass is cheapest.
+    unavailable, invalid = [], []
+    for dimensions in raw_lines["dimensions"]:
+        if isinstance(dimensions, dict) and dimensions:
+            unavailable.append(len(unavailable_udds(dimensions, snapshot)))
+            invalid.append(len(invalid_udd_values(dimensions, snapshot)))
+        else:
+            unavailable.append(0 if isinstance(dimensions, dict) else None)
+            invalid.append(0 if isinstance(dimensions, dict) else None)
+    columns["_unavailable_udds"] = pd.array(unavailable, dtype="Float64")
+    columns["_invalid_udd_values"] = pd.array(invalid, dtype="Float64")
+    frame = pd.DataFrame(columns)
+
     if doc_type == "journal_entry":
         _journal_entry_columns(frame)
-
     # Reference data: one status column per referencing field.
     for name in reference_fields(doc_type):
         table = snapshot.statuses_for(reference_table(doc_type, name) or "")
         frame[status_column(name)] = _mapped(frame[name], lambda v, t=table: reference_status(v, t))
-    frame["_unavailable_udds"] = _mapped_dimensions(frame["dimensions"], lambda d: len(unavailable_udds(d, snapshot)))
-    frame["_invalid_udd_values"] = _mapped_dimensions(frame["dimensions"],
-                                                      lambda d: len(invalid_udd_values(d, snapshot)))
     frame["_missing_required_dims"] = _missing_required_dimension_counts(frame, snapshot)
     return ValidationFrame(frame, row_document, row_line)
-
-
-def _mapped_dimensions(series: pd.Series, count: Callable[[Any], int]) -> pd.Series:
-    return series.map(lambda d: count(d) if isinstance(d, dict) else None).astype("Float64")
 
 
 def _journal_entry_columns(frame: pd.DataFrame) -> None:
@@ -228,15 +245,16 @@ def _journal_entry_columns(frame: pd.DataFrame) -> None:
 
 
 def _missing_required_dimension_counts(frame: pd.DataFrame, snapshot: ReferenceSnapshot) -> pd.Series:
-    required_by_row = _mapped(frame["account_no"], lambda a: snapshot.accounts[a].required_dimensions
-                              if isinstance(a, str) and a in snapshot.accounts else frozenset())
+    """Per line: how many of its account's required dimensions are empty (on the line and,
+    for customer_id / vendor_id, on the header)."""
     import pandas as pd
 
     has_line = frame["_line"] >= 0
-    counts = pd.Series(0.0, index=frame.index, dtype="Float64").where(has_line)
+    counts = pd.Series(0.0, index=frame.index, dtype="Float64")
     required_fields = sorted({name for account in snapshot.accounts.values() for name in account.required_dimensions})
     for name in required_fields:
-        needed = required_by_row.map(lambda fields, n=name: isinstance(fields, frozenset) and n in fields)
+        accounts = [accountno for accountno, ref in snapshot.accounts.items() if name in ref.required_dimensions]
+        needed = frame["account_no"].isin(accounts)
         present = frame[name].notna() if name in frame.columns else False
-        counts = counts + (needed.fillna(False).astype(bool) & ~present).astype("Float64")
-    return counts
+        counts = counts + (needed & ~present).astype("Float64")
+    return counts.where(has_line)
