@@ -66,7 +66,13 @@ class _Writer:
         for name in [table] if table else list(self.buffers):
             rows = self.buffers[name]
             if rows:
-                self.conn.execute(self.metadata.tables[name].insert(), rows)
+                table = self.metadata.tables[name]
+                if self.conn.dialect.name == "sqlite":  # the driver directly: a third of the run otherwise
+                    placeholders = ", ".join("?" for _ in table.c)
+                    self.conn.exec_driver_sql(f'insert into "{name}" values ({placeholders})',
+                                              [tuple(row.get(c) for c in table.c.keys()) for row in rows])
+                else:
+                    self.conn.execute(table.insert(), rows)
                 self.counts[name] += len(rows)
                 rows.clear()
 

@@ -92,7 +92,8 @@ class SqlSource:
         self.name = name or self.url.render_as_string(hide_password=True)
         self._engine = sa.create_engine(self.url)
         self._tables: dict[str, _Table] = {}
-        existing = set(sa.inspect(self._engine).get_table_names())
+        inspector = sa.inspect(self._engine)
+        existing = {*inspector.get_table_names(), *inspector.get_view_names()}  # views map other schemas
         for table in contract.TABLES:
             if table in existing:
                 self._describe(table)  # fail fast on a missing required column
@@ -157,7 +158,7 @@ class SqlSource:
             return value
         return value.astimezone(UTC).replace(tzinfo=None)
 
-    def _window_conditions(self, table: _Table, window: _Window) -> list[sa.ColumnElement[bool]]:
+    def _change_conditions(self, table: _Table, window: _Window) -> list[sa.ColumnElement[bool]]:
         conditions: list[sa.ColumnElement[bool]] = []
         if "updated_at" in table.present:
             stamp = self._col(table, "updated_at")
@@ -173,6 +174,10 @@ class SqlSource:
                     conditions.append(stamp >= (window.changed_since - timedelta(days=1)).date().isoformat())
                 if window.changed_until:
                     conditions.append(stamp < (window.changed_until + timedelta(days=2)).date().isoformat())
+        return conditions
+
+    def _posting_conditions(self, table: _Table, window: _Window) -> list[sa.ColumnElement[bool]]:
+        conditions: list[sa.ColumnElement[bool]] = []
         if window.date_column and window.date_column in table.present:
             posting = self._col(table, window.date_column)
             native = window.date_column in table.native_dates
@@ -195,17 +200,19 @@ class SqlSource:
             raise ValueError("chunk_size must be at least 1")
         key_col = self._col(table, key_column)
         stamp = self._col(table, "updated_at")
-        base = self._window_conditions(table, window)
+        posting = self._posting_conditions(table, window)
+        changes = self._change_conditions(table, window)
         key_batches: Iterable[Sequence[str] | None] = (
             [None] if keys is None else _batches(sorted(set(keys)), max(chunk_size, 1)))
         with self._engine.connect() as conn:
             for key_batch in key_batches:
-                conditions = list(base)
+                conditions = list(posting)
                 if key_batch is not None:
                     conditions.append(key_col.in_(key_batch))
                 last: tuple[Any, Any] | None = None
                 while True:
-                    query = self._select(table).where(stamp.is_not(None), key_col.is_not(None), *conditions)
+                    query = self._select(table).where(stamp.is_not(None), key_col.is_not(None), *conditions,
+                                                      *changes)
                     if last is not None:
                         query = query.where(sa.tuple_(stamp, key_col) > sa.tuple_(sa.literal(last[0]),
                                                                                    sa.literal(last[1])))

@@ -253,3 +253,25 @@ def test_csv_file_missing_a_required_column_fails_naming_file_and_column(tmp_pat
     (folder / "items.csv").write_text("item_id,name,updated_at\nI-1,Widget,2026-11-22\n")
     with pytest.raises(ErpSourceError, match=r"items.csv \(table 'items'\) lacks required column status"):
         open_source(folder, staging_dir=tmp_path / "stage")
+
+
+def test_views_with_the_contract_names_serve_as_a_source(tmp_path):
+    engine = sa.create_engine(f"sqlite:///{tmp_path / 'erp.db'}")
+    with engine.begin() as conn:
+        conn.exec_driver_sql("create table erp_items (code TEXT, label TEXT, active INTEGER, changed TEXT)")
+        conn.exec_driver_sql("insert into erp_items values ('I-1', 'Widget', 1, '2026-11-01 10:00:00')")
+        conn.exec_driver_sql("create view items as select code as item_id, label as name, "
+                             "case active when 1 then 'active' else 'inactive' end as status, "
+                             "changed as updated_at from erp_items")
+        conn.exec_driver_sql("create view vendors as select code as vendor_id from erp_items")
+    engine.dispose()
+    with pytest.raises(ErpSourceError, match="'vendors'.*lacks required column name, status, updated_at"):
+        open_source(tmp_path / "erp.db")
+    engine = sa.create_engine(f"sqlite:///{tmp_path / 'erp.db'}")
+    with engine.begin() as conn:
+        conn.exec_driver_sql("drop view vendors")
+    engine.dispose()
+    with open_source(tmp_path / "erp.db") as source:
+        [[item]] = list(source.iter_masters("item"))
+    assert item.fields == {"item_id": "I-1", "name": "Widget", "item_type": None, "status": "active",
+                           "updated_at": datetime(2026, 11, 1, 10, tzinfo=UTC)}
