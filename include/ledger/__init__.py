@@ -20,7 +20,25 @@ from include.ledger.records import (
 from include.ledger.transitions import TRANSITIONS, Action, Category, Hold, Status, TransitionRefused
 
 __all__ = [
-    "OBJECT_CATEGORIES", "TRANSITIONS", "Action", "Category", "Claim", "Claims", "Event", "FailureGroup", "Hold",
-    "Ledger", "LedgerInputError", "LedgerRow", "Observation", "Outcome", "OutcomeReport", "Refusal", "Status",
-    "TransitionRefused", "UnknownObject", "default_url", "migrate",
+    "OBJECT_CATEGORIES",
+    "TRANSITIONS",
+    "Action",
+    "Category",
+    "Claim",
+    "Claims",
+    "Event",
+    "FailureGroup",
+    "Hold",
+    "Ledger",
+    "LedgerInputError",
+    "LedgerRow",
+    "Observation",
+    "Outcome",
+    "OutcomeReport",
+    "Refusal",
+    "Status",
+    "TransitionRefused",
+    "UnknownObject",
+    "default_url",
+    "migrate",
 ]

@@ -24,8 +24,19 @@ from include.ledger.ledger import Ledger
 from include.ledger.transitions import Category, Hold, Status
 
 _MAX_CELL = 60
-_LIST_COLUMNS = ("object_type", "key", "status", "error_class", "hold", "held_for_period", "intacct_record_no",
-                 "attempts", "amount", "updated_at", "last_message")
+_LIST_COLUMNS = (
+    "object_type",
+    "key",
+    "status",
+    "error_class",
+    "hold",
+    "held_for_period",
+    "intacct_record_no",
+    "attempts",
+    "amount",
+    "updated_at",
+    "last_message",
+)
 
 
 def _cell(value: Any) -> str:
@@ -34,14 +45,16 @@ def _cell(value: Any) -> str:
     if isinstance(value, datetime):
         return f"{value:%Y-%m-%d %H:%M:%S}"
     text = str(value).replace("\n", " ")
-    return text if len(text) <= _MAX_CELL else text[:_MAX_CELL - 1] + "…"
+    return text if len(text) <= _MAX_CELL else text[: _MAX_CELL - 1] + "…"
 
 
 def format_table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     cells = [[_cell(v) for v in row] for row in rows]
     widths = [max([len(h), *(len(r[i]) for r in cells)]) for i, h in enumerate(headers)]
-    lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip(),
-             "  ".join("-" * w for w in widths)]
+    lines = [
+        "  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip(),
+        "  ".join("-" * w for w in widths),
+    ]
     lines += ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in cells]
     return "\n".join(lines)
 
@@ -53,8 +66,9 @@ def _print_rows(rows, out) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m include.ledger", description="The integration ledger.")
-    parser.add_argument("--url", default=None, help="database URL (default: $INTEGRATION_DB_URL or "
-                        "data/integration.db)")
+    parser.add_argument(
+        "--url", default=None, help="database URL (default: $INTEGRATION_DB_URL or data/integration.db)"
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("upgrade", help="create or upgrade the ledger's tables")
     listing = commands.add_parser("list", help="objects, filtered like the integration page")
@@ -76,7 +90,9 @@ def build_parser() -> argparse.ArgumentParser:
     events = commands.add_parser("events", help="the event log of one object")
     events.add_argument("key")
     events.add_argument("--type", dest="object_type")
-    reconcile = commands.add_parser("reconcile", help="counts and totals by object type, status and error class")
+    reconcile = commands.add_parser(
+        "reconcile", help="counts and totals by object type, status and error class"
+    )
     reconcile.add_argument("--run-id")
     return parser
 
@@ -88,14 +104,29 @@ def main(argv: Sequence[str] | None = None, out=None) -> int:
         if args.command == "upgrade":
             print(f"ledger at revision {ledger.migrate()}", file=out)
         elif args.command == "list":
-            _print_rows(ledger.find(status=args.status, category=args.category, object_type=args.object_type,
-                                    key=args.key, key_prefix=args.key_prefix, version=args.version,
-                                    error_class=args.error_class, hold=args.hold, run_id=args.run_id,
-                                    limit=args.limit), out)
+            _print_rows(
+                ledger.find(
+                    status=args.status,
+                    category=args.category,
+                    object_type=args.object_type,
+                    key=args.key,
+                    key_prefix=args.key_prefix,
+                    version=args.version,
+                    error_class=args.error_class,
+                    hold=args.hold,
+                    run_id=args.run_id,
+                    limit=args.limit,
+                ),
+                out,
+            )
         elif args.command == "failed":
             groups = ledger.failed_by_class(limit_per_class=args.limit)
-            print(format_table(("error_class", "count", "amount"), [(g.error_class, g.count, g.amount)
-                                                                     for g in groups]), file=out)
+            print(
+                format_table(
+                    ("error_class", "count", "amount"), [(g.error_class, g.count, g.amount) for g in groups]
+                ),
+                file=out,
+            )
             for group in groups:
                 print(f"\n{group.error_class}: {group.count} objects", file=out)
                 _print_rows(group.rows, out)
@@ -107,15 +138,39 @@ def main(argv: Sequence[str] | None = None, out=None) -> int:
             _print_rows(rows, out)
         elif args.command == "events":
             found = ledger.events(args.object_type, args.key)
-            print(format_table(("at", "object_type", "kind", "from", "to", "version", "run_id", "actor", "reason"),
-                               [(e.at, e.object_type, e.kind, e.from_status, e.to_status, e.source_version,
-                                 e.run_id, e.actor, e.reason) for e in found]), file=out)
+            print(
+                format_table(
+                    ("at", "object_type", "kind", "from", "to", "version", "run_id", "actor", "reason"),
+                    [
+                        (
+                            e.at,
+                            e.object_type,
+                            e.kind,
+                            e.from_status,
+                            e.to_status,
+                            e.source_version,
+                            e.run_id,
+                            e.actor,
+                            e.reason,
+                        )
+                        for e in found
+                    ],
+                ),
+                file=out,
+            )
             if not found:
                 print(f"no events for key {args.key!r}", file=out)
                 return 1
         elif args.command == "reconcile":
             rows = ledger.reconciliation(run_id=args.run_id)
-            print(format_table(("object_type", "status", "error_class", "count", "amount"),
-                               [(r["object_type"], r["status"], r["error_class"], r["count"], r["amount"])
-                                for r in rows]), file=out)
+            print(
+                format_table(
+                    ("object_type", "status", "error_class", "count", "amount"),
+                    [
+                        (r["object_type"], r["status"], r["error_class"], r["count"], r["amount"])
+                        for r in rows
+                    ],
+                ),
+                file=out,
+            )
     return 0

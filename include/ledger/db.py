@@ -36,7 +36,9 @@ def create_ledger_engine(url: str | sa.URL) -> Engine:
         options = {"executemany_mode": "values_plus_batch"} if url.get_driver_name() == "psycopg2" else {}
         return sa.create_engine(url, pool_pre_ping=True, **options)  # batch: one round trip per page, not row
     if url.database in (None, "", ":memory:"):
-        raise ValueError("the ledger needs a SQLite file (sqlite:///path/to/file.db), not an in-memory database")
+        raise ValueError(
+            "the ledger needs a SQLite file (sqlite:///path/to/file.db), not an in-memory database"
+        )
     Path(url.database).parent.mkdir(parents=True, exist_ok=True)
     engine = sa.create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS})
 
@@ -73,14 +75,20 @@ def read_transaction(engine: Engine) -> Iterator[Connection]:
         yield connection
 
 
+def _alembic_config(**kwargs):
+    from alembic.config import Config
+
+    config = Config(**kwargs)
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    return config
+
+
 def migrate(url_or_engine: str | sa.URL | Engine) -> str:
     """Create or upgrade the ledger's tables to the newest revision; returns it. Idempotent."""
     from alembic import command
-    from alembic.config import Config
 
     engine = url_or_engine if isinstance(url_or_engine, Engine) else create_ledger_engine(url_or_engine)
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config = _alembic_config()
     try:
         with write_transaction(engine) as connection:
             if connection.dialect.name == "postgresql":
@@ -97,3 +105,16 @@ def current_revision(connection: Connection) -> str | None:
     if not sa.inspect(connection).has_table(VERSION_TABLE):
         return None
     return connection.execute(sa.text(f"select version_num from {VERSION_TABLE}")).scalar()
+
+
+def migration_sql(dialect_name: str = "postgresql") -> str:
+    """The SQL that ``migrate`` runs on an empty database, for review or for a DBA to apply by hand."""
+    import io
+
+    from alembic import command
+
+    output = io.StringIO()
+    config = _alembic_config(output_buffer=output)
+    config.attributes["dialect_name"] = dialect_name
+    command.upgrade(config, "head", sql=True)
+    return output.getvalue()

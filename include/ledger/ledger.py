@@ -76,7 +76,7 @@ class UnknownObject(LookupError):
 
 def _chunks(items: Sequence, size: int = _CHUNK) -> Iterable[Sequence]:
     for start in range(0, len(items), size):
-        yield items[start:start + size]
+        yield items[start : start + size]
 
 
 def _text(object_type: str, key: Any, field: str, value: Any, max_length: int, *, required: bool = True):
@@ -111,12 +111,19 @@ def _category(object_type: str, key: str, category: str | None) -> Category:
     known = OBJECT_CATEGORIES.get(object_type)
     if category is None:
         if known is None:
-            raise LedgerInputError(object_type, key, "category", "required for an object type the ledger "
-                                   f"does not know ({', '.join(OBJECT_CATEGORIES)} are known)")
+            raise LedgerInputError(
+                object_type,
+                key,
+                "category",
+                "required for an object type the ledger "
+                f"does not know ({', '.join(OBJECT_CATEGORIES)} are known)",
+            )
         return known
     given = _enum(Category, object_type, key, "category", category)
     if known is not None and given is not known:
-        raise LedgerInputError(object_type, key, "category", f"{object_type} is {known.value} data, not {given.value}")
+        raise LedgerInputError(
+            object_type, key, "category", f"{object_type} is {known.value} data, not {given.value}"
+        )
     return given
 
 
@@ -145,14 +152,30 @@ class Ledger:
 
     # -- observing the ERP ------------------------------------------------------------------
 
-    def observe(self, object_type: str, key: str, source_version: str, *, category: str | None = None,
-                posting_date: date | None = None, amount: Decimal | None = None,
-                run_id: str | None = None) -> Observation:
-        row = {"object_type": object_type, "key": key, "source_version": source_version, "category": category,
-               "posting_date": posting_date, "amount": amount}
+    def observe(
+        self,
+        object_type: str,
+        key: str,
+        source_version: str,
+        *,
+        category: str | None = None,
+        posting_date: date | None = None,
+        amount: Decimal | None = None,
+        run_id: str | None = None,
+    ) -> Observation:
+        row = {
+            "object_type": object_type,
+            "key": key,
+            "source_version": source_version,
+            "category": category,
+            "posting_date": posting_date,
+            "amount": amount,
+        }
         return self.observe_many([row], run_id=run_id)[0]
 
-    def observe_many(self, rows: Iterable[Mapping[str, Any]], *, run_id: str | None = None) -> list[Observation]:
+    def observe_many(
+        self, rows: Iterable[Mapping[str, Any]], *, run_id: str | None = None
+    ) -> list[Observation]:
         """Record what the ERP shows now; one Observation per distinct (object_type, key), in input order.
 
         Each row is a mapping with ``object_type``, ``key``, ``source_version`` and optionally
@@ -186,8 +209,9 @@ class Ledger:
             try:
                 posting_date = date.fromisoformat(posting_date)
             except ValueError:
-                raise LedgerInputError(object_type, key, "posting_date", f"not an ISO date: {posting_date!r}") \
-                    from None
+                raise LedgerInputError(
+                    object_type, key, "posting_date", f"not an ISO date: {posting_date!r}"
+                ) from None
         if isinstance(posting_date, datetime) or not (posting_date is None or isinstance(posting_date, date)):
             raise LedgerInputError(object_type, key, "posting_date", f"must be a date, got {posting_date!r}")
         amount = row.get("amount")
@@ -196,12 +220,23 @@ class Ledger:
                 amount = to_amount(amount)
             except ValueError as exc:
                 raise LedgerInputError(object_type, key, "amount", str(exc)) from None
-        return {"object_type": object_type, "key": key, "source_version": version,
-                "category": _category(object_type, key, row.get("category")).value,
-                "posting_date": posting_date, "amount": amount}
+        return {
+            "object_type": object_type,
+            "key": key,
+            "source_version": version,
+            "category": _category(object_type, key, row.get("category")).value,
+            "posting_date": posting_date,
+            "amount": amount,
+        }
 
-    def _observe_chunk(self, conn: Connection, object_type: str, rows: list[dict[str, Any]],
-                       run_id: str | None, now: datetime) -> dict[tuple[str, str], Observation]:
+    def _observe_chunk(
+        self,
+        conn: Connection,
+        object_type: str,
+        rows: list[dict[str, Any]],
+        run_id: str | None,
+        now: datetime,
+    ) -> dict[tuple[str, str], Observation]:
         results: dict[tuple[str, str], Observation] = {}
         wanted = {r["key"]: r for r in rows}
         existing = self._lock_rows(conn, object_type, list(wanted), _OBSERVED_COLUMNS)
@@ -222,60 +257,135 @@ class Ledger:
             if row["source_version"] == current["source_version"]:
                 results[(object_type, key)] = Observation(object_type, key, before, before, False)
                 continue
-            reverts = (row["source_version"] == current["posted_version"]
-                       and before in from_statuses(Action.SOURCE_REVERTED))
-            transition = require(Action.SOURCE_REVERTED if reverts else Action.SOURCE_CHANGED, before,
-                                 object_type=object_type, key=key)
+            reverts = row["source_version"] == current["posted_version"] and before in from_statuses(
+                Action.SOURCE_REVERTED
+            )
+            transition = require(
+                Action.SOURCE_REVERTED if reverts else Action.SOURCE_CHANGED,
+                before,
+                object_type=object_type,
+                key=key,
+            )
             after = transition.to_status
-            params = {"b_id": current["id"], "b_source_version": row["source_version"],
-                      "b_posting_date": row["posting_date"], "b_amount": row["amount"],
-                      "b_category": row["category"], "b_status": after.value}
+            params = {
+                "b_id": current["id"],
+                "b_source_version": row["source_version"],
+                "b_posting_date": row["posting_date"],
+                "b_amount": row["amount"],
+                "b_category": row["category"],
+                "b_status": after.value,
+            }
             (in_flight if after is Status.PENDING else reverted if reverts else changed).append(params)
-            new_events.append(self._event(current["id"], "source_changed", before, after, row["source_version"],
-                                          run_id=run_id, reason=transition.meaning,
-                                          details={"previous_version": current["source_version"],
-                                                   "new_version": row["source_version"],
-                                                   "posted_version": current["posted_version"]}))
+            new_events.append(
+                self._event(
+                    current["id"],
+                    "source_changed",
+                    before,
+                    after,
+                    row["source_version"],
+                    run_id=run_id,
+                    reason=transition.meaning,
+                    details={
+                        "previous_version": current["source_version"],
+                        "new_version": row["source_version"],
+                        "posted_version": current["posted_version"],
+                    },
+                )
+            )
             results[(object_type, key)] = Observation(object_type, key, before, after, True)
         t = objects
         version_values = dict(
-            source_version=sa.bindparam("b_source_version"), category=sa.bindparam("b_category"),
+            source_version=sa.bindparam("b_source_version"),
+            category=sa.bindparam("b_category"),
             posting_date=sa.bindparam("b_posting_date", type_=t.c.posting_date.type),
-            amount=sa.bindparam("b_amount", type_=t.c.amount.type), updated_at=_timestamp(now),
-            last_run_id=run_id if run_id is not None else t.c.last_run_id)
-        cleared = dict(status=sa.bindparam("b_status"), error_class=None, last_message=None, hold=None,
-                       held_for_period=None, released_at=None)
+            amount=sa.bindparam("b_amount", type_=t.c.amount.type),
+            updated_at=_timestamp(now),
+            last_run_id=run_id if run_id is not None else t.c.last_run_id,
+        )
+        cleared = dict(
+            status=sa.bindparam("b_status"),
+            error_class=None,
+            last_message=None,
+            hold=None,
+            held_for_period=None,
+            released_at=None,
+        )
         by_id = t.update().where(t.c.id == sa.bindparam("b_id"))
-        for params, values in ((in_flight, {}), (changed, cleared), (reverted, {**cleared, "synced_at": _timestamp(now)})):
+        for params, values in (
+            (in_flight, {}),
+            (changed, cleared),
+            (reverted, {**cleared, "synced_at": _timestamp(now)}),
+        ):
             if params:
                 conn.execute(by_id.values(**version_values, **values), params)
         self._append(conn, now, new_events)
         return results
 
-    def _insert_new(self, conn: Connection, object_type: str, rows: list[dict[str, Any]], run_id: str | None,
-                    now: datetime) -> dict[str, int]:
+    def _insert_new(
+        self,
+        conn: Connection,
+        object_type: str,
+        rows: list[dict[str, Any]],
+        run_id: str | None,
+        now: datetime,
+    ) -> dict[str, int]:
         """Insert objects not yet known; returns key -> id of those this transaction inserted."""
-        values = [{
-            "object_type": object_type, "key": r["key"], "category": r["category"],
-            "source_version": r["source_version"], "status": Status.NOT_INTEGRATED.value, "attempts": 0,
-            "posting_date": r["posting_date"], "amount": r["amount"], "last_run_id": run_id,
-        } for r in rows]
-        insert = (_dialect_insert(conn)(objects).values(created_at=_timestamp(now), updated_at=_timestamp(now))
-                  .on_conflict_do_nothing(index_elements=["object_type", "key"]))
-        inserted = {row.key: row.id for row in conn.execute(insert.returning(objects.c.id, objects.c.key), values)}
+        values = [
+            {
+                "object_type": object_type,
+                "key": r["key"],
+                "category": r["category"],
+                "source_version": r["source_version"],
+                "status": Status.NOT_INTEGRATED.value,
+                "attempts": 0,
+                "posting_date": r["posting_date"],
+                "amount": r["amount"],
+                "last_run_id": run_id,
+            }
+            for r in rows
+        ]
+        insert = (
+            _dialect_insert(conn)(objects)
+            .values(created_at=_timestamp(now), updated_at=_timestamp(now))
+            .on_conflict_do_nothing(index_elements=["object_type", "key"])
+        )
+        inserted = {
+            row.key: row.id for row in conn.execute(insert.returning(objects.c.id, objects.c.key), values)
+        }
         reason = require(Action.FIRST_SEEN, None, object_type=object_type, key="").meaning
-        self._append(conn, now, [
-            self._event(inserted[r["key"]], "observed", None, Status.NOT_INTEGRATED, r["source_version"],
-                        run_id=run_id, reason=reason)
-            for r in rows if r["key"] in inserted
-        ])
+        self._append(
+            conn,
+            now,
+            [
+                self._event(
+                    inserted[r["key"]],
+                    "observed",
+                    None,
+                    Status.NOT_INTEGRATED,
+                    r["source_version"],
+                    run_id=run_id,
+                    reason=reason,
+                )
+                for r in rows
+                if r["key"] in inserted
+            ],
+        )
         return inserted
 
     # -- claims ----------------------------------------------------------------------------
 
-    def claim(self, object_type: str, keys: Iterable[str], *, run_id: str, worker: str,
-              action: str = Action.SYNCHRONIZE, reason: str | None = None,
-              lease_seconds: float = DEFAULT_LEASE_SECONDS, strict: bool = False) -> Claims:
+    def claim(
+        self,
+        object_type: str,
+        keys: Iterable[str],
+        *,
+        run_id: str,
+        worker: str,
+        action: str = Action.SYNCHRONIZE,
+        reason: str | None = None,
+        lease_seconds: float = DEFAULT_LEASE_SECONDS,
+        strict: bool = False,
+    ) -> Claims:
         """Claim objects for posting; returns the claims won, with ``.refused`` for the others.
 
         ``action`` is ``synchronize`` (not integrated / desynchronized objects), ``force_synchronize``
@@ -301,11 +411,14 @@ class Ledger:
             now = utcnow()
             expires_at = now + timedelta(seconds=lease_seconds)
             for chunk in _chunks(wanted):
-                won = self._claim_chunk(conn, object_type, chunk, action, reason, run_id, worker, now, expires_at)
+                won = self._claim_chunk(
+                    conn, object_type, chunk, action, reason, run_id, worker, now, expires_at
+                )
                 claims.extend(won)
                 won_keys = {c.key for c in won}
-                refused.extend(self._refusals(conn, object_type, [k for k in chunk if k not in won_keys], action,
-                                              now))
+                refused.extend(
+                    self._refusals(conn, object_type, [k for k in chunk if k not in won_keys], action, now)
+                )
             if strict and refused:
                 first = refused[0]
                 raise TransitionRefused(object_type, first.key, first.status, target(action), first.reason)
@@ -323,44 +436,101 @@ class Ledger:
             condition &= t.c.claim_expires_at < now
         return condition
 
-    def _claim_chunk(self, conn: Connection, object_type: str, keys: Sequence[str], action: Action,
-                     reason: str | None, run_id: str, worker: str, now: datetime, expires_at: datetime) -> list[Claim]:
+    def _claim_chunk(
+        self,
+        conn: Connection,
+        object_type: str,
+        keys: Sequence[str],
+        action: Action,
+        reason: str | None,
+        run_id: str,
+        worker: str,
+        now: datetime,
+        expires_at: datetime,
+    ) -> list[Claim]:
         t = objects
         condition = self._claim_condition(action, now)
         # Lock candidates in id order (PostgreSQL) so concurrent claimers queue instead of deadlocking;
         # the status/lease condition is re-checked on the locked row, so only one claimer wins each.
-        candidates = (sa.select(t.c.id).where(t.c.object_type == object_type, t.c.key.in_(keys), condition)
-                      .order_by(t.c.id).with_for_update())
-        stmt = (t.update().where(t.c.id.in_(candidates.scalar_subquery()), condition)
-                .values(status=Status.PENDING.value, claimed_from_status=t.c.status,
-                        claimed_version=t.c.source_version, claimed_by=worker, claim_run_id=run_id,
-                        claim_expires_at=expires_at, attempts=t.c.attempts + 1, hold=None, held_for_period=None,
-                        released_at=None, last_run_id=run_id, updated_at=_timestamp(now))
-                .returning(t.c.id, t.c.key, t.c.source_version, t.c.controlid, t.c.controlid_version,
-                           t.c.attempts, t.c.claimed_from_status))
+        candidates = (
+            sa.select(t.c.id)
+            .where(t.c.object_type == object_type, t.c.key.in_(keys), condition)
+            .order_by(t.c.id)
+            .with_for_update()
+        )
+        stmt = (
+            t.update()
+            .where(t.c.id.in_(candidates.scalar_subquery()), condition)
+            .values(
+                status=Status.PENDING.value,
+                claimed_from_status=t.c.status,
+                claimed_version=t.c.source_version,
+                claimed_by=worker,
+                claim_run_id=run_id,
+                claim_expires_at=expires_at,
+                attempts=t.c.attempts + 1,
+                hold=None,
+                held_for_period=None,
+                released_at=None,
+                last_run_id=run_id,
+                updated_at=_timestamp(now),
+            )
+            .returning(
+                t.c.id,
+                t.c.key,
+                t.c.source_version,
+                t.c.controlid,
+                t.c.controlid_version,
+                t.c.attempts,
+                t.c.claimed_from_status,
+            )
+        )
         won = sorted(conn.execute(stmt).all(), key=lambda r: r.id)
         claims, new_events = [], []
         for row in won:
             controlid = row.controlid if row.controlid_version == row.source_version else None
             from_status = Status(row.claimed_from_status)
             transition = require(action, from_status, object_type=object_type, key=row.key)
-            claims.append(Claim(object_type, row.key, row.source_version, controlid, row.attempts, from_status,
-                                expires_at))
-            new_events.append(self._event(row.id, "claimed", from_status, Status.PENDING, row.source_version,
-                                          run_id=run_id, actor=worker, reason=reason or transition.meaning,
-                                          details={"action": action.value, "attempt": row.attempts,
-                                                   "controlid": controlid, "lease_expires_at": expires_at.isoformat()}))
+            claims.append(
+                Claim(
+                    object_type, row.key, row.source_version, controlid, row.attempts, from_status, expires_at
+                )
+            )
+            new_events.append(
+                self._event(
+                    row.id,
+                    "claimed",
+                    from_status,
+                    Status.PENDING,
+                    row.source_version,
+                    run_id=run_id,
+                    actor=worker,
+                    reason=reason or transition.meaning,
+                    details={
+                        "action": action.value,
+                        "attempt": row.attempts,
+                        "controlid": controlid,
+                        "lease_expires_at": expires_at.isoformat(),
+                    },
+                )
+            )
         self._append(conn, now, new_events)
         return claims
 
-    def _refusals(self, conn: Connection, object_type: str, keys: Sequence[str], action: Action,
-                  now: datetime) -> list[Refusal]:
+    def _refusals(
+        self, conn: Connection, object_type: str, keys: Sequence[str], action: Action, now: datetime
+    ) -> list[Refusal]:
         if not keys:
             return []
         t = objects
-        found = {r.key: r for r in conn.execute(
-            sa.select(t.c.key, t.c.status, t.c.hold, t.c.released_at, t.c.claim_expires_at, t.c.claimed_by)
-            .where(t.c.object_type == object_type, t.c.key.in_(keys)))}
+        found = {
+            r.key: r
+            for r in conn.execute(
+                sa.select(
+                    t.c.key, t.c.status, t.c.hold, t.c.released_at, t.c.claim_expires_at, t.c.claimed_by
+                ).where(t.c.object_type == object_type, t.c.key.in_(keys))
+            )
+        }
         refused = []
         for key in keys:
             row = found.get(key)
@@ -371,7 +541,9 @@ class Ledger:
             if status not in from_statuses(action):
                 reason = refusal_reason(action, status)
                 if status is Status.PENDING:
-                    reason += f" (claimed by {row.claimed_by} until {row.claim_expires_at:%Y-%m-%d %H:%M:%S} UTC)"
+                    reason += (
+                        f" (claimed by {row.claimed_by} until {row.claim_expires_at:%Y-%m-%d %H:%M:%S} UTC)"
+                    )
             elif action is Action.RECOVER:
                 reason = f"the claim by {row.claimed_by} is still active until {row.claim_expires_at} UTC"
             elif row.hold is not None:
@@ -396,36 +568,76 @@ class Ledger:
             _text(object_type, key, "controlid", controlid, 256)
         t = objects
         with write_transaction(self.engine) as conn:
-            rows = self._lock_rows(conn, object_type, list(controlids), ("id", "key", "status", "claimed_version"))
+            rows = self._lock_rows(
+                conn, object_type, list(controlids), ("id", "key", "status", "claimed_version")
+            )
             for key in controlids:
                 row = rows.get(key)
                 if row is None:
                     raise UnknownObject(object_type, key)
                 if row["status"] != Status.PENDING:
-                    raise TransitionRefused(object_type, key, row["status"], row["status"],
-                                            "a controlid is set only on a claimed (pending) object")
-            conn.execute(t.update().where(t.c.id == sa.bindparam("b_id"))
-                         .values(controlid=sa.bindparam("b_controlid"), controlid_version=t.c.claimed_version),
-                         [{"b_id": rows[k]["id"], "b_controlid": c} for k, c in controlids.items()])
+                    raise TransitionRefused(
+                        object_type,
+                        key,
+                        row["status"],
+                        row["status"],
+                        "a controlid is set only on a claimed (pending) object",
+                    )
+            conn.execute(
+                t.update()
+                .where(t.c.id == sa.bindparam("b_id"))
+                .values(controlid=sa.bindparam("b_controlid"), controlid_version=t.c.claimed_version),
+                [{"b_id": rows[k]["id"], "b_controlid": c} for k, c in controlids.items()],
+            )
 
     # -- outcomes --------------------------------------------------------------------------
 
-    def record_success(self, object_type: str, key: str, *, run_id: str, record_no: str | None,
-                       intacct_key: str | None = None, message: str | None = None) -> None:
-        self._record_one(Outcome.success(object_type, key, record_no=record_no, intacct_key=intacct_key,
-                                         message=message), run_id)
+    def record_success(
+        self,
+        object_type: str,
+        key: str,
+        *,
+        run_id: str,
+        record_no: str | None,
+        intacct_key: str | None = None,
+        message: str | None = None,
+    ) -> None:
+        self._record_one(
+            Outcome.success(object_type, key, record_no=record_no, intacct_key=intacct_key, message=message),
+            run_id,
+        )
 
-    def record_error(self, object_type: str, key: str, *, run_id: str, error_class: str, message: str,
-                     hold: str | None = None, held_for_period: str | None = None) -> None:
-        self._record_one(Outcome.error(object_type, key, error_class=error_class, message=message, hold=hold,
-                                       held_for_period=held_for_period), run_id)
+    def record_error(
+        self,
+        object_type: str,
+        key: str,
+        *,
+        run_id: str,
+        error_class: str,
+        message: str,
+        hold: str | None = None,
+        held_for_period: str | None = None,
+    ) -> None:
+        self._record_one(
+            Outcome.error(
+                object_type,
+                key,
+                error_class=error_class,
+                message=message,
+                hold=hold,
+                held_for_period=held_for_period,
+            ),
+            run_id,
+        )
 
     def _record_one(self, outcome: Outcome, run_id: str) -> None:
         report = self.record_outcomes([outcome], run_id=run_id)
         if report.refused:
             refusal = report.refused[0]
             to_status = Status.SUCCESS if outcome.ok else Status.ERROR
-            raise TransitionRefused(refusal.object_type, refusal.key, refusal.status, to_status, refusal.reason)
+            raise TransitionRefused(
+                refusal.object_type, refusal.key, refusal.status, to_status, refusal.reason
+            )
 
     def record_outcomes(self, outcomes: Iterable[Outcome], *, run_id: str) -> OutcomeReport:
         """Record posting results in one transaction.
@@ -448,8 +660,9 @@ class Ledger:
             now = utcnow()
             for object_type, per_type in by_type.items():
                 for chunk in _chunks(list(per_type)):
-                    count, chunk_refused = self._record_chunk(conn, object_type, [per_type[k] for k in chunk],
-                                                              run_id, now)
+                    count, chunk_refused = self._record_chunk(
+                        conn, object_type, [per_type[k] for k in chunk], run_id, now
+                    )
                     applied += count
                     refused.extend(chunk_refused)
         return OutcomeReport(applied, refused)
@@ -475,19 +688,41 @@ class Ledger:
         if outcome.held_for_period and not outcome.hold:
             raise LedgerInputError(ot, key, "held_for_period", "given without a hold")
 
-    def _record_chunk(self, conn: Connection, object_type: str, outcomes: list[Outcome], run_id: str,
-                      now: datetime) -> tuple[int, list[Refusal]]:
+    def _record_chunk(
+        self, conn: Connection, object_type: str, outcomes: list[Outcome], run_id: str, now: datetime
+    ) -> tuple[int, list[Refusal]]:
         t = objects
-        rows = self._lock_rows(conn, object_type, [o.key for o in outcomes],
-                               ("id", "key", "status", "source_version", "claimed_version", "claim_run_id",
-                                "claimed_by", "posting_date", "controlid"))
+        rows = self._lock_rows(
+            conn,
+            object_type,
+            [o.key for o in outcomes],
+            (
+                "id",
+                "key",
+                "status",
+                "source_version",
+                "claimed_version",
+                "claim_run_id",
+                "claimed_by",
+                "posting_date",
+                "controlid",
+            ),
+        )
         successes, errors, new_events, refused = [], [], [], []
         for outcome in outcomes:
             row = rows.get(outcome.key)
-            details = {k: v for k, v in (("record_no", outcome.record_no), ("intacct_key", outcome.intacct_key),
-                                         ("error_class", outcome.error_class), ("hold", outcome.hold),
-                                         ("held_for_period", outcome.held_for_period),
-                                         ("message", outcome.message)) if v is not None}
+            details = {
+                k: v
+                for k, v in (
+                    ("record_no", outcome.record_no),
+                    ("intacct_key", outcome.intacct_key),
+                    ("error_class", outcome.error_class),
+                    ("hold", outcome.hold),
+                    ("held_for_period", outcome.held_for_period),
+                    ("message", outcome.message),
+                )
+                if v is not None
+            }
             if row is None:
                 refused.append(Refusal(object_type, outcome.key, None, "not in the ledger"))
                 continue
@@ -496,12 +731,22 @@ class Ledger:
             if status is not Status.PENDING:
                 reason = refusal_reason(Action.SUCCEED if outcome.ok else Action.FAIL, status)
             elif row["claim_run_id"] != run_id:
-                reason = f"claimed by run {row['claim_run_id']} ({row['claimed_by']}) since this run's lease expired"
+                reason = (f"claimed by run {row['claim_run_id']} ({row['claimed_by']}) "
+                          "since this run's lease expired")
             if reason:
                 refused.append(Refusal(object_type, outcome.key, status, reason))
-                new_events.append(self._event(row["id"], "outcome_refused", status, status,
-                                              row["source_version"], run_id=run_id, reason=reason,
-                                              details={"ok": outcome.ok, **details}))
+                new_events.append(
+                    self._event(
+                        row["id"],
+                        "outcome_refused",
+                        status,
+                        status,
+                        row["source_version"],
+                        run_id=run_id,
+                        reason=reason,
+                        details={"ok": outcome.ok, **details},
+                    )
+                )
                 continue
             outdated = row["source_version"] != row["claimed_version"]
             controlid = outcome.controlid or row["controlid"]
@@ -512,32 +757,82 @@ class Ledger:
             transition = require(action, status, object_type=object_type, key=outcome.key)
             after = transition.to_status
             if outcome.ok:
-                successes.append({"b_id": row["id"], "b_status": after.value, "b_record_no": outcome.record_no,
-                                  "b_intacct_key": outcome.intacct_key, "b_message": outcome.message,
-                                  "b_controlid": controlid})
+                successes.append(
+                    {
+                        "b_id": row["id"],
+                        "b_status": after.value,
+                        "b_record_no": outcome.record_no,
+                        "b_intacct_key": outcome.intacct_key,
+                        "b_message": outcome.message,
+                        "b_controlid": controlid,
+                    }
+                )
             else:
                 hold = outcome.hold if after is Status.ERROR else None
                 period = outcome.held_for_period
                 if hold == Hold.CLOSED_PERIOD and period is None and row["posting_date"] is not None:
                     period = f"{row['posting_date']:%Y-%m}"
-                errors.append({"b_id": row["id"], "b_status": after.value, "b_error_class": outcome.error_class,
-                               "b_message": outcome.message, "b_hold": hold,
-                               "b_held_for_period": period if hold else None, "b_controlid": controlid})
-            new_events.append(self._event(row["id"], "succeeded" if outcome.ok else "failed", status, after,
-                                          row["claimed_version"], run_id=run_id, reason=transition.meaning,
-                                          details={"controlid": controlid, **details}))
-        common = dict(claimed_by=None, claim_run_id=None, claim_expires_at=None, last_run_id=run_id, updated_at=_timestamp(now),
-                      controlid=sa.bindparam("b_controlid"), last_message=sa.bindparam("b_message"),
-                      status=sa.bindparam("b_status"))
+                errors.append(
+                    {
+                        "b_id": row["id"],
+                        "b_status": after.value,
+                        "b_error_class": outcome.error_class,
+                        "b_message": outcome.message,
+                        "b_hold": hold,
+                        "b_held_for_period": period if hold else None,
+                        "b_controlid": controlid,
+                    }
+                )
+            new_events.append(
+                self._event(
+                    row["id"],
+                    "succeeded" if outcome.ok else "failed",
+                    status,
+                    after,
+                    row["claimed_version"],
+                    run_id=run_id,
+                    reason=transition.meaning,
+                    details={"controlid": controlid, **details},
+                )
+            )
+        common = dict(
+            claimed_by=None,
+            claim_run_id=None,
+            claim_expires_at=None,
+            last_run_id=run_id,
+            updated_at=_timestamp(now),
+            controlid=sa.bindparam("b_controlid"),
+            last_message=sa.bindparam("b_message"),
+            status=sa.bindparam("b_status"),
+        )
         if successes:
-            conn.execute(t.update().where(t.c.id == sa.bindparam("b_id")).values(
-                intacct_record_no=sa.bindparam("b_record_no"), intacct_key=sa.bindparam("b_intacct_key"),
-                posted_version=t.c.claimed_version, synced_at=_timestamp(now), error_class=None, hold=None,
-                held_for_period=None, **common), successes)
+            conn.execute(
+                t.update()
+                .where(t.c.id == sa.bindparam("b_id"))
+                .values(
+                    intacct_record_no=sa.bindparam("b_record_no"),
+                    intacct_key=sa.bindparam("b_intacct_key"),
+                    posted_version=t.c.claimed_version,
+                    synced_at=_timestamp(now),
+                    error_class=None,
+                    hold=None,
+                    held_for_period=None,
+                    **common,
+                ),
+                successes,
+            )
         if errors:
-            conn.execute(t.update().where(t.c.id == sa.bindparam("b_id")).values(
-                error_class=sa.bindparam("b_error_class"), hold=sa.bindparam("b_hold"),
-                held_for_period=sa.bindparam("b_held_for_period"), **common), errors)
+            conn.execute(
+                t.update()
+                .where(t.c.id == sa.bindparam("b_id"))
+                .values(
+                    error_class=sa.bindparam("b_error_class"),
+                    hold=sa.bindparam("b_hold"),
+                    held_for_period=sa.bindparam("b_held_for_period"),
+                    **common,
+                ),
+                errors,
+            )
         self._append(conn, now, new_events)
         return len(successes) + len(errors), refused
 
@@ -551,63 +846,122 @@ class Ledger:
         """
         _text(object_type, None, "actor", actor, 200)
         _text(object_type, None, "reason", reason, 10_000)
-        wanted = list(dict.fromkeys(keys))
         t = objects
-        with write_transaction(self.engine) as conn:
-            now = utcnow()
-            updates, new_events = [], []
-            for chunk in _chunks(wanted):
-                rows = self._lock_rows(conn, object_type, chunk, ("id", "key", "status", "source_version", "hold",
-                                                                  "held_for_period", "error_class"))
-                for key in chunk:
-                    row = rows.get(key)
-                    if row is None:
-                        raise UnknownObject(object_type, key)
-                    transition = require(Action.MARK_SYNCED, row["status"], object_type=object_type, key=key)
-                    updates.append({"b_id": row["id"]})
-                    new_events.append(self._event(
-                        row["id"], "marked_synced", Status(row["status"]), transition.to_status,
-                        row["source_version"], actor=actor, reason=reason,
-                        details={"error_class": row["error_class"], "hold": row["hold"],
-                                 "held_for_period": row["held_for_period"]}))
-            if updates:
-                conn.execute(t.update().where(t.c.id == sa.bindparam("b_id")).values(
-                    status=Status.SUCCESS.value, posted_version=t.c.source_version, synced_at=_timestamp(now), error_class=None,
-                    hold=None, held_for_period=None, released_at=None,
-                    last_message=f"Marked as synced by {actor}: {reason}", updated_at=_timestamp(now)), updates)
-            self._append(conn, now, new_events)
-        return len(updates)
+        return self._act_on_all(
+            object_type,
+            keys,
+            Action.MARK_SYNCED,
+            kind="marked_synced",
+            actor=actor,
+            reason=reason,
+            values=lambda now: dict(
+                status=Status.SUCCESS.value,
+                posted_version=t.c.source_version,
+                synced_at=_timestamp(now),
+                error_class=None,
+                hold=None,
+                held_for_period=None,
+                released_at=None,
+                last_message=f"Marked as synced by {actor}: {reason}",
+            ),
+            details=lambda row: {
+                "error_class": row["error_class"],
+                "hold": row["hold"],
+                "held_for_period": row["held_for_period"],
+            },
+        )
 
-    def place_hold(self, object_type: str, keys: Iterable[str], *, hold: str, reason: str, actor: str | None = None,
-                   period: str | None = None, run_id: str | None = None) -> int:
+    def place_hold(
+        self,
+        object_type: str,
+        keys: Iterable[str],
+        *,
+        hold: str,
+        reason: str,
+        actor: str | None = None,
+        period: str | None = None,
+        run_id: str | None = None,
+    ) -> int:
         """Hold objects in error so the product's automatic retry leaves them alone; all or nothing."""
         hold = _enum(Hold, object_type, None, "hold", hold)
         _period(object_type, None, period)
         _text(object_type, None, "reason", reason, 10_000)
-        wanted = list(dict.fromkeys(keys))
+        return self._act_on_all(
+            object_type,
+            keys,
+            Action.PLACE_HOLD,
+            kind="hold_placed",
+            actor=actor,
+            reason=reason,
+            run_id=run_id,
+            values=lambda now: dict(hold=hold.value, held_for_period=period, released_at=None),
+            details=lambda row: {"hold": hold.value, "held_for_period": period},
+        )
+
+    def _act_on_all(
+        self,
+        object_type: str,
+        keys: Iterable[str],
+        action: Action,
+        *,
+        kind: str,
+        actor: str | None,
+        reason: str,
+        values,
+        details,
+        run_id: str | None = None,
+    ) -> int:
+        """Apply one person's action to every key, or to none if any is unknown or refused."""
         t = objects
         with write_transaction(self.engine) as conn:
             now = utcnow()
             ids, new_events = [], []
-            for chunk in _chunks(wanted):
-                rows = self._lock_rows(conn, object_type, chunk, ("id", "key", "status", "source_version"))
+            for chunk in _chunks(list(dict.fromkeys(keys))):
+                rows = self._lock_rows(
+                    conn,
+                    object_type,
+                    chunk,
+                    ("id", "key", "status", "source_version", "hold", "held_for_period", "error_class"),
+                )
                 for key in chunk:
                     row = rows.get(key)
                     if row is None:
                         raise UnknownObject(object_type, key)
-                    require(Action.PLACE_HOLD, row["status"], object_type=object_type, key=key)
+                    transition = require(action, row["status"], object_type=object_type, key=key)
                     ids.append({"b_id": row["id"]})
-                    new_events.append(self._event(row["id"], "hold_placed", Status.ERROR, Status.ERROR,
-                                                  row["source_version"], run_id=run_id, actor=actor, reason=reason,
-                                                  details={"hold": hold.value, "held_for_period": period}))
+                    new_events.append(
+                        self._event(
+                            row["id"],
+                            kind,
+                            row["status"],
+                            transition.to_status,
+                            row["source_version"],
+                            run_id=run_id,
+                            actor=actor,
+                            reason=reason,
+                            details=details(row),
+                        )
+                    )
             if ids:
-                conn.execute(t.update().where(t.c.id == sa.bindparam("b_id")).values(
-                    hold=hold.value, held_for_period=period, released_at=None, updated_at=_timestamp(now)), ids)
+                conn.execute(
+                    t.update()
+                    .where(t.c.id == sa.bindparam("b_id"))
+                    .values(updated_at=_timestamp(now), **values(now)),
+                    ids,
+                )
             self._append(conn, now, new_events)
         return len(ids)
 
-    def release_holds(self, *, hold: str, reason: str, period: str | None = None, object_type: str | None = None,
-                      actor: str | None = None, run_id: str | None = None) -> int:
+    def release_holds(
+        self,
+        *,
+        hold: str,
+        reason: str,
+        period: str | None = None,
+        object_type: str | None = None,
+        actor: str | None = None,
+        run_id: str | None = None,
+    ) -> int:
         """Release objects held for ``hold`` (optionally only for ``period`` / ``object_type``).
 
         They stay in error, marked released, until a ``release`` claim retries them. Returns how many.
@@ -624,20 +978,55 @@ class Ledger:
         with write_transaction(self.engine) as conn:
             now = utcnow()
             released = conn.execute(
-                t.update().where(t.c.id.in_(sa.select(t.c.id).where(condition).order_by(t.c.id)
-                                            .with_for_update().scalar_subquery()), condition)
-                .values(hold=None, held_for_period=None, released_at=_timestamp(now), updated_at=_timestamp(now))
-                .returning(t.c.id, t.c.source_version)).all()
-            transition = require(Action.RELEASE_HOLD, Status.ERROR, object_type=object_type or "objects", key="")
-            self._append(conn, now, [
-                self._event(r.id, "hold_released", Status.ERROR, transition.to_status, r.source_version,
-                            run_id=run_id, actor=actor, reason=reason,
-                            details={"hold": hold.value, "held_for_period": period})
-                for r in released])
+                t.update()
+                .where(
+                    t.c.id.in_(
+                        sa.select(t.c.id)
+                        .where(condition)
+                        .order_by(t.c.id)
+                        .with_for_update()
+                        .scalar_subquery()
+                    ),
+                    condition,
+                )
+                .values(
+                    hold=None, held_for_period=None, released_at=_timestamp(now), updated_at=_timestamp(now)
+                )
+                .returning(t.c.id, t.c.source_version)
+            ).all()
+            transition = require(
+                Action.RELEASE_HOLD, Status.ERROR, object_type=object_type or "objects", key=""
+            )
+            self._append(
+                conn,
+                now,
+                [
+                    self._event(
+                        r.id,
+                        "hold_released",
+                        Status.ERROR,
+                        transition.to_status,
+                        r.source_version,
+                        run_id=run_id,
+                        actor=actor,
+                        reason=reason,
+                        details={"hold": hold.value, "held_for_period": period},
+                    )
+                    for r in released
+                ],
+            )
         return len(released)
 
-    def log_decision(self, object_type: str, key: str, *, run_id: str | None, decision: str, reason: str,
-                     details: Mapping[str, Any] | None = None) -> None:
+    def log_decision(
+        self,
+        object_type: str,
+        key: str,
+        *,
+        run_id: str | None,
+        decision: str,
+        reason: str,
+        details: Mapping[str, Any] | None = None,
+    ) -> None:
         """Record an automatic decision about an object (e.g. "re-dated to 2026-10-01") and why."""
         _text(object_type, key, "decision", decision, 32)
         _text(object_type, key, "reason", reason, 10_000)
@@ -646,9 +1035,22 @@ class Ledger:
             if row is None:
                 raise UnknownObject(object_type, key)
             now = utcnow()
-            self._append(conn, now, [self._event(row["id"], decision, row["status"], row["status"],
-                                            row["source_version"], run_id=run_id, reason=reason,
-                                            details=_jsonable(dict(details or {})))])
+            self._append(
+                conn,
+                now,
+                [
+                    self._event(
+                        row["id"],
+                        decision,
+                        row["status"],
+                        row["status"],
+                        row["source_version"],
+                        run_id=run_id,
+                        reason=reason,
+                        details=_jsonable(dict(details or {})),
+                    )
+                ],
+            )
 
     # -- reading -----------------------------------------------------------------------------
 
@@ -665,8 +1067,9 @@ class Ledger:
     def count(self, **filters) -> int:
         return queries.count(self.engine, **filters)
 
-    def failed_by_class(self, *, object_type: str | None = None, limit_per_class: int | None = 100
-                        ) -> list[FailureGroup]:
+    def failed_by_class(
+        self, *, object_type: str | None = None, limit_per_class: int | None = 100
+    ) -> list[FailureGroup]:
         return queries.failed_by_class(self.engine, object_type=object_type, limit_per_class=limit_per_class)
 
     def held_for_period(self, period: str, *, hold: str | None = None) -> list[LedgerRow]:
@@ -687,27 +1090,47 @@ class Ledger:
     # -- helpers -----------------------------------------------------------------------------
 
     @staticmethod
-    def _lock_rows(conn: Connection, object_type: str, keys: Sequence[str], columns: Sequence[str]
-                   ) -> dict[str, dict[str, Any]]:
+    def _lock_rows(
+        conn: Connection, object_type: str, keys: Sequence[str], columns: Sequence[str]
+    ) -> dict[str, dict[str, Any]]:
         """Rows for ``keys``, locked for update (in id order, so concurrent writers never deadlock)."""
         t = objects
         result = {}
         for chunk in _chunks(list(keys)):
-            stmt = (sa.select(*(t.c[c] for c in dict.fromkeys(("key", *columns))))
-                    .where(t.c.object_type == object_type, t.c.key.in_(chunk)).order_by(t.c.id).with_for_update())
+            stmt = (
+                sa.select(*(t.c[c] for c in dict.fromkeys(("key", *columns))))
+                .where(t.c.object_type == object_type, t.c.key.in_(chunk))
+                .order_by(t.c.id)
+                .with_for_update()
+            )
             for row in conn.execute(stmt).mappings():
                 result[row["key"]] = dict(row)
         return result
 
     @staticmethod
-    def _event(object_id: int, kind: str, from_status, to_status, source_version: str | None, *,
-               run_id: str | None = None, actor: str | None = None, reason: str | None = None,
-               details: dict[str, Any] | None = None) -> dict[str, Any]:
-        return {"object_id": object_id, "kind": kind,
-                "from_status": from_status.value if isinstance(from_status, Status) else from_status,
-                "to_status": to_status.value if isinstance(to_status, Status) else to_status,
-                "source_version": source_version, "run_id": run_id, "actor": actor, "reason": reason,
-                "details": details or None}
+    def _event(
+        object_id: int,
+        kind: str,
+        from_status,
+        to_status,
+        source_version: str | None,
+        *,
+        run_id: str | None = None,
+        actor: str | None = None,
+        reason: str | None = None,
+        details: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        return {
+            "object_id": object_id,
+            "kind": kind,
+            "from_status": from_status.value if isinstance(from_status, Status) else from_status,
+            "to_status": to_status.value if isinstance(to_status, Status) else to_status,
+            "source_version": source_version,
+            "run_id": run_id,
+            "actor": actor,
+            "reason": reason,
+            "details": details or None,
+        }
 
     @staticmethod
     def _append(conn: Connection, at: datetime, new_events: list[dict[str, Any]]) -> None:

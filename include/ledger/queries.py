@@ -27,12 +27,29 @@ def _as_list(value: str | Iterable[str] | None) -> list[str] | None:
     return [str(v) for v in value]
 
 
-def _conditions(*, object_type=None, category=None, status=None, key=None, key_prefix=None, version=None,
-                error_class=None, hold=None, held=None, held_for_period=None, run_id=None) -> list:
+def _conditions(
+    *,
+    object_type=None,
+    category=None,
+    status=None,
+    key=None,
+    key_prefix=None,
+    version=None,
+    error_class=None,
+    hold=None,
+    held=None,
+    held_for_period=None,
+    run_id=None,
+) -> list:
     t = objects
     conditions = []
-    for column, value in ((t.c.object_type, object_type), (t.c.category, category), (t.c.status, status),
-                          (t.c.error_class, error_class), (t.c.hold, hold)):
+    for column, value in (
+        (t.c.object_type, object_type),
+        (t.c.category, category),
+        (t.c.status, status),
+        (t.c.error_class, error_class),
+        (t.c.hold, hold),
+    ):
         values = _as_list(value)
         if values is not None:
             conditions.append(column.in_(values))
@@ -52,22 +69,50 @@ def _conditions(*, object_type=None, category=None, status=None, key=None, key_p
     return conditions
 
 
-def find(engine: Engine, *, object_type: str | Iterable[str] | None = None, category: str | None = None,
-         status: str | Iterable[str] | None = None, key: str | None = None, key_prefix: str | None = None,
-         version: str | None = None, error_class: str | Iterable[str] | None = None,
-         hold: str | Iterable[str] | None = None, held: bool | None = None, held_for_period: str | None = None,
-         run_id: str | None = None, limit: int | None = None, offset: int = 0) -> list[LedgerRow]:
+def find(
+    engine: Engine,
+    *,
+    object_type: str | Iterable[str] | None = None,
+    category: str | None = None,
+    status: str | Iterable[str] | None = None,
+    key: str | None = None,
+    key_prefix: str | None = None,
+    version: str | None = None,
+    error_class: str | Iterable[str] | None = None,
+    hold: str | Iterable[str] | None = None,
+    held: bool | None = None,
+    held_for_period: str | None = None,
+    run_id: str | None = None,
+    limit: int | None = None,
+    offset: int = 0,
+) -> list[LedgerRow]:
     """Objects matching every given filter, ordered by object type and key.
 
     ``key`` is exact, ``key_prefix`` a prefix; ``version`` matches the ERP version or the
     version in Intacct; ``category`` is ``finance`` or ``master``; ``run_id`` the last run that
     touched the object. List-valued filters accept several values.
     """
-    stmt = (sa.select(*_ROW_COLUMNS)
-            .where(*_conditions(object_type=object_type, category=category, status=status, key=key,
-                                key_prefix=key_prefix, version=version, error_class=error_class, hold=hold,
-                                held=held, held_for_period=held_for_period, run_id=run_id))
-            .order_by(objects.c.object_type, objects.c.key).offset(offset).limit(limit))
+    stmt = (
+        sa.select(*_ROW_COLUMNS)
+        .where(
+            *_conditions(
+                object_type=object_type,
+                category=category,
+                status=status,
+                key=key,
+                key_prefix=key_prefix,
+                version=version,
+                error_class=error_class,
+                hold=hold,
+                held=held,
+                held_for_period=held_for_period,
+                run_id=run_id,
+            )
+        )
+        .order_by(objects.c.object_type, objects.c.key)
+        .offset(offset)
+        .limit(limit)
+    )
     with read_transaction(engine) as conn:
         return [LedgerRow.from_mapping(row) for row in conn.execute(stmt).mappings()]
 
@@ -84,53 +129,102 @@ def get(engine: Engine, object_type: str, key: str) -> LedgerRow | None:
 
 
 def events(engine: Engine, object_type: str | None, key: str) -> list[Event]:
-    """The event log of one object (or, without ``object_type``, of every object with that key), oldest first."""
+    """The event log of one object, oldest first (without ``object_type``: of every object with that key)."""
     t, e = objects, events_table
-    stmt = (sa.select(e.c.id, t.c.object_type, t.c.key, e.c.at, e.c.kind, e.c.from_status, e.c.to_status,
-                      e.c.source_version, e.c.run_id, e.c.actor, e.c.reason, e.c.details)
-            .join(t, t.c.id == e.c.object_id).where(t.c.key == key).order_by(e.c.id))
+    stmt = (
+        sa.select(
+            e.c.id,
+            t.c.object_type,
+            t.c.key,
+            e.c.at,
+            e.c.kind,
+            e.c.from_status,
+            e.c.to_status,
+            e.c.source_version,
+            e.c.run_id,
+            e.c.actor,
+            e.c.reason,
+            e.c.details,
+        )
+        .join(t, t.c.id == e.c.object_id)
+        .where(t.c.key == key)
+        .order_by(e.c.id)
+    )
     if object_type is not None:
         stmt = stmt.where(t.c.object_type == object_type)
     with read_transaction(engine) as conn:
         return [Event(**row) for row in conn.execute(stmt).mappings()]
 
 
-def failed_by_class(engine: Engine, *, object_type: str | None = None, limit_per_class: int | None = 100
-                    ) -> list[FailureGroup]:
-    """Objects in error grouped by error class, largest group first, each with up to ``limit_per_class`` rows."""
+def failed_by_class(
+    engine: Engine, *, object_type: str | None = None, limit_per_class: int | None = 100
+) -> list[FailureGroup]:
+    """Objects in error by error class, largest group first, with up to ``limit_per_class`` rows each."""
     t = objects
     conditions = _conditions(object_type=object_type, status=Status.ERROR.value)
-    totals = (sa.select(t.c.error_class, sa.func.count().label("n"), sa.func.sum(t.c.amount).label("amount"))
-              .where(*conditions).group_by(t.c.error_class).order_by(sa.func.count().desc(), t.c.error_class))
+    totals = (
+        sa.select(t.c.error_class, sa.func.count().label("n"), sa.func.sum(t.c.amount).label("amount"))
+        .where(*conditions)
+        .group_by(t.c.error_class)
+        .order_by(sa.func.count().desc(), t.c.error_class)
+    )
     groups = []
     with read_transaction(engine) as conn:
         for row in conn.execute(totals).all():
-            class_condition = (t.c.error_class.is_(None) if row.error_class is None
-                               else t.c.error_class == row.error_class)
-            rows_stmt = (sa.select(*_ROW_COLUMNS).where(*conditions, class_condition)
-                         .order_by(t.c.object_type, t.c.key).limit(limit_per_class))
-            groups.append(FailureGroup(row.error_class or "unclassified", row.n, row.amount or Decimal(0),
-                                       [LedgerRow.from_mapping(r) for r in conn.execute(rows_stmt).mappings()]))
+            class_condition = (
+                t.c.error_class.is_(None) if row.error_class is None else t.c.error_class == row.error_class
+            )
+            rows_stmt = (
+                sa.select(*_ROW_COLUMNS)
+                .where(*conditions, class_condition)
+                .order_by(t.c.object_type, t.c.key)
+                .limit(limit_per_class)
+            )
+            groups.append(
+                FailureGroup(
+                    row.error_class or "unclassified",
+                    row.n,
+                    row.amount or Decimal(0),
+                    [LedgerRow.from_mapping(r) for r in conn.execute(rows_stmt).mappings()],
+                )
+            )
     return groups
 
 
 def reconciliation(engine: Engine, *, run_id: str | None = None) -> list[dict[str, Any]]:
     """Counts and amount totals by object_type x status x error_class (optionally for one run)."""
     t = objects
-    stmt = (sa.select(t.c.object_type, t.c.status, t.c.error_class, sa.func.count().label("count"),
-                      sa.func.sum(t.c.amount).label("amount"))
-            .where(*_conditions(run_id=run_id))
-            .group_by(t.c.object_type, t.c.status, t.c.error_class)
-            .order_by(t.c.object_type, t.c.status, t.c.error_class))
+    stmt = (
+        sa.select(
+            t.c.object_type,
+            t.c.status,
+            t.c.error_class,
+            sa.func.count().label("count"),
+            sa.func.sum(t.c.amount).label("amount"),
+        )
+        .where(*_conditions(run_id=run_id))
+        .group_by(t.c.object_type, t.c.status, t.c.error_class)
+        .order_by(t.c.object_type, t.c.status, t.c.error_class)
+    )
     with read_transaction(engine) as conn:
-        return [{"object_type": r.object_type, "status": r.status, "error_class": r.error_class,
-                 "count": r.count, "amount": r.amount or Decimal(0)} for r in conn.execute(stmt)]
+        return [
+            {
+                "object_type": r.object_type,
+                "status": r.status,
+                "error_class": r.error_class,
+                "count": r.count,
+                "amount": r.amount or Decimal(0),
+            }
+            for r in conn.execute(stmt)
+        ]
 
 
 def abandoned(engine: Engine, now: datetime) -> list[LedgerRow]:
     t = objects
-    stmt = (sa.select(*_ROW_COLUMNS)
-            .where(t.c.status == Status.PENDING.value, t.c.claim_expires_at < now)
-            .order_by(t.c.claim_expires_at, t.c.id))
+    stmt = (
+        sa.select(*_ROW_COLUMNS)
+        .where(t.c.status == Status.PENDING.value, t.c.claim_expires_at < now)
+        .order_by(t.c.claim_expires_at, t.c.id)
+    )
     with read_transaction(engine) as conn:
         return [LedgerRow.from_mapping(row) for row in conn.execute(stmt).mappings()]

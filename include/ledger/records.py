@@ -126,16 +126,48 @@ class Outcome:
     controlid: str | None = None
 
     @classmethod
-    def success(cls, object_type: str, key: str, *, record_no: str | None, intacct_key: str | None = None,
-                message: str | None = None, controlid: str | None = None) -> Outcome:
-        return cls(object_type, key, True, record_no=record_no, intacct_key=intacct_key, message=message,
-                   controlid=controlid)
+    def success(
+        cls,
+        object_type: str,
+        key: str,
+        *,
+        record_no: str | None,
+        intacct_key: str | None = None,
+        message: str | None = None,
+        controlid: str | None = None,
+    ) -> Outcome:
+        return cls(
+            object_type,
+            key,
+            True,
+            record_no=record_no,
+            intacct_key=intacct_key,
+            message=message,
+            controlid=controlid,
+        )
 
     @classmethod
-    def error(cls, object_type: str, key: str, *, error_class: str, message: str, hold: str | None = None,
-              held_for_period: str | None = None, controlid: str | None = None) -> Outcome:
-        return cls(object_type, key, False, message=message, error_class=error_class, hold=hold,
-                   held_for_period=held_for_period, controlid=controlid)
+    def error(
+        cls,
+        object_type: str,
+        key: str,
+        *,
+        error_class: str,
+        message: str,
+        hold: str | None = None,
+        held_for_period: str | None = None,
+        controlid: str | None = None,
+    ) -> Outcome:
+        return cls(
+            object_type,
+            key,
+            False,
+            message=message,
+            error_class=error_class,
+            hold=hold,
+            held_for_period=held_for_period,
+            controlid=controlid,
+        )
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,17 @@ def document_total(document: SourceDocument) -> Decimal | None:
 def observed(record: SourceDocument | SourceMaster) -> dict[str, Any]:
     """One ``observe_many`` row for a finance document or an ERP-owned master record."""
     if isinstance(record, SourceDocument):
-        return {"object_type": record.doc_type, "key": record.key, "source_version": record.source_version,
-                "category": "finance", "posting_date": record.posting_date, "amount": document_total(record)}
-    return {"object_type": record.object_type, "key": record.key, "source_version": record.source_version,
-            "category": "master"}
+        return {
+            "object_type": record.doc_type,
+            "key": record.key,
+            "source_version": record.source_version,
+            "category": "finance",
+            "posting_date": record.posting_date,
+            "amount": document_total(record),
+        }
+    return {
+        "object_type": record.object_type,
+        "key": record.key,
+        "source_version": record.source_version,
+        "category": "master",
+    }

@@ -53,8 +53,9 @@ class Action(StrEnum):
 
 
 # Actions that claim an object for posting (moving it to pending).
-CLAIM_ACTIONS = frozenset({Action.SYNCHRONIZE, Action.FORCE_SYNCHRONIZE, Action.RETRY, Action.RELEASE,
-                           Action.RECOVER})
+CLAIM_ACTIONS = frozenset(
+    {Action.SYNCHRONIZE, Action.FORCE_SYNCHRONIZE, Action.RETRY, Action.RELEASE, Action.RECOVER}
+)
 # Claim actions that the product takes on its own: each must say why.
 AUTOMATIC_CLAIM_ACTIONS = frozenset({Action.RETRY, Action.RELEASE, Action.RECOVER})
 
@@ -71,16 +72,32 @@ class Transition:
 
 TRANSITIONS: tuple[Transition, ...] = (
     Transition(Action.FIRST_SEEN, None, _S.NOT_INTEGRATED, "first observation of the object"),
-    Transition(Action.SOURCE_CHANGED, _S.NOT_INTEGRATED, _S.NOT_INTEGRATED, "a newer version waits to be posted"),
-    Transition(Action.SOURCE_CHANGED, _S.SUCCESS, _S.DESYNCHRONIZED,
-               "the ERP changed an object that is already in Intacct"),
-    Transition(Action.SOURCE_CHANGED, _S.DESYNCHRONIZED, _S.DESYNCHRONIZED, "a newer version waits to be posted"),
+    Transition(
+        Action.SOURCE_CHANGED, _S.NOT_INTEGRATED, _S.NOT_INTEGRATED, "a newer version waits to be posted"
+    ),
+    Transition(
+        Action.SOURCE_CHANGED,
+        _S.SUCCESS,
+        _S.DESYNCHRONIZED,
+        "the ERP changed an object that is already in Intacct",
+    ),
+    Transition(
+        Action.SOURCE_CHANGED, _S.DESYNCHRONIZED, _S.DESYNCHRONIZED, "a newer version waits to be posted"
+    ),
     Transition(Action.SOURCE_CHANGED, _S.ERROR, _S.NOT_INTEGRATED, "a corrected ERP version is picked up"),
-    Transition(Action.SOURCE_CHANGED, _S.PENDING, _S.PENDING,
-               "the claim goes on; its outcome is recorded against the claimed version"),
-    Transition(Action.SOURCE_REVERTED, _S.DESYNCHRONIZED, _S.SUCCESS, "the ERP is back to the posted version"),
+    Transition(
+        Action.SOURCE_CHANGED,
+        _S.PENDING,
+        _S.PENDING,
+        "the claim goes on; its outcome is recorded against the claimed version",
+    ),
+    Transition(
+        Action.SOURCE_REVERTED, _S.DESYNCHRONIZED, _S.SUCCESS, "the ERP is back to the posted version"
+    ),
     Transition(Action.SOURCE_REVERTED, _S.ERROR, _S.SUCCESS, "the ERP is back to the posted version"),
-    Transition(Action.SOURCE_REVERTED, _S.NOT_INTEGRATED, _S.SUCCESS, "the ERP is back to the posted version"),
+    Transition(
+        Action.SOURCE_REVERTED, _S.NOT_INTEGRATED, _S.SUCCESS, "the ERP is back to the posted version"
+    ),
     Transition(Action.SYNCHRONIZE, _S.NOT_INTEGRATED, _S.PENDING, "synchronize for the first time"),
     Transition(Action.SYNCHRONIZE, _S.DESYNCHRONIZED, _S.PENDING, "synchronize the changed object"),
     Transition(Action.FORCE_SYNCHRONIZE, _S.ERROR, _S.PENDING, "force synchronization of an object in error"),
@@ -88,11 +105,19 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition(Action.RELEASE, _S.ERROR, _S.PENDING, "retry of an error whose hold was released"),
     Transition(Action.RECOVER, _S.PENDING, _S.PENDING, "re-claim a claim whose lease expired"),
     Transition(Action.SUCCEED, _S.PENDING, _S.SUCCESS, "posted to Intacct"),
-    Transition(Action.SUCCEED_OUTDATED, _S.PENDING, _S.DESYNCHRONIZED,
-               "posted, but the ERP changed the object meanwhile"),
+    Transition(
+        Action.SUCCEED_OUTDATED,
+        _S.PENDING,
+        _S.DESYNCHRONIZED,
+        "posted, but the ERP changed the object meanwhile",
+    ),
     Transition(Action.FAIL, _S.PENDING, _S.ERROR, "posting failed"),
-    Transition(Action.FAIL_OUTDATED, _S.PENDING, _S.NOT_INTEGRATED,
-               "posting failed, and a newer ERP version waits to be posted"),
+    Transition(
+        Action.FAIL_OUTDATED,
+        _S.PENDING,
+        _S.NOT_INTEGRATED,
+        "posting failed, and a newer ERP version waits to be posted",
+    ),
     Transition(Action.MARK_SYNCED, _S.ERROR, _S.SUCCESS, "marked as synced by a person"),
     Transition(Action.MARK_SYNCED, _S.DESYNCHRONIZED, _S.SUCCESS, "marked as synced by a person"),
     Transition(Action.PLACE_HOLD, _S.ERROR, _S.ERROR, "held until someone releases it"),
@@ -107,29 +132,40 @@ _REFUSAL_REASONS: dict[tuple[Action, Status | None], str] = {
     (Action.SYNCHRONIZE, _S.ERROR): "objects in error need Force synchronize",
     (Action.SYNCHRONIZE, _S.SUCCESS): "already synchronized; nothing changed since",
     (Action.FORCE_SYNCHRONIZE, _S.NOT_INTEGRATED): "Force synchronize applies to objects in error; "
-                                                   "use Synchronize",
+    "use Synchronize",
     (Action.FORCE_SYNCHRONIZE, _S.DESYNCHRONIZED): "Force synchronize applies to objects in error; "
-                                                   "use Synchronize",
+    "use Synchronize",
     (Action.MARK_SYNCED, _S.PENDING): "already synchronizing",
     (Action.MARK_SYNCED, _S.SUCCESS): "already synchronized",
-    **{(a, s): "no claim to record an outcome for"
-       for a in (Action.SUCCEED, Action.SUCCEED_OUTDATED, Action.FAIL, Action.FAIL_OUTDATED)
-       for s in Status if s is not _S.PENDING},
+    **{
+        (a, s): "no claim to record an outcome for"
+        for a in (Action.SUCCEED, Action.SUCCEED_OUTDATED, Action.FAIL, Action.FAIL_OUTDATED)
+        for s in Status
+        if s is not _S.PENDING
+    },
 }
 
 
 class TransitionRefused(Exception):
     """An action that the transition table does not allow for the object's status."""
 
-    def __init__(self, object_type: str, key: str, from_status: Status | str | None,
-                 to_status: Status | str | None, reason: str):
+    def __init__(
+        self,
+        object_type: str,
+        key: str,
+        from_status: Status | str | None,
+        to_status: Status | str | None,
+        reason: str,
+    ):
         self.object_type = object_type
         self.key = key
         self.from_status = from_status
         self.to_status = to_status
         self.reason = reason
-        super().__init__(f"{object_type} {key!r}: cannot go from {from_status or 'unknown'} to "
-                         f"{to_status or 'unknown'}: {reason}")
+        super().__init__(
+            f"{object_type} {key!r}: cannot go from {from_status or 'unknown'} to "
+            f"{to_status or 'unknown'}: {reason}"
+        )
 
 
 def target(action: Action) -> Status:

@@ -20,8 +20,14 @@ def object_in(ledger: Ledger, status: Status, key: str, *, for_action: Action | 
         return
     if status is Status.ERROR:
         held = for_action in (Action.RELEASE, Action.RELEASE_HOLD)
-        ledger.record_error(INVOICE, key, run_id="run-setup", error_class="closed_period",
-                            message="Periods are closed.", hold="closed_period" if held else None)
+        ledger.record_error(
+            INVOICE,
+            key,
+            run_id="run-setup",
+            error_class="closed_period",
+            message="Periods are closed.",
+            hold="closed_period" if held else None,
+        )
         if for_action is Action.RELEASE:
             ledger.release_holds(hold="closed_period", reason="period reopened")
         return

@@ -22,7 +22,7 @@ def _claim_in_batches(ledger, keys, worker):
     """(keys won, keys refused as already synchronizing) for a worker trying every key."""
     won, refused = [], []
     for start in range(0, len(keys), 15):
-        claims = ledger.claim(INVOICE, keys[start:start + 15], run_id=worker, worker=worker)
+        claims = ledger.claim(INVOICE, keys[start : start + 15], run_id=worker, worker=worker)
         won += [c.key for c in claims]
         refused += [r.key for r in claims.refused if r.reason.startswith("already synchronizing")]
     return won, refused
@@ -69,8 +69,10 @@ def test_concurrent_processes_never_claim_the_same_object(ledger):
     url = ledger.url.render_as_string(hide_password=False)
     context = multiprocessing.get_context("fork")
     barrier, results = context.Barrier(3), context.Queue()
-    processes = [context.Process(target=_claim_in_process, args=(url, f"process-{n}", n, barrier, results))
-                 for n in range(3)]
+    processes = [
+        context.Process(target=_claim_in_process, args=(url, f"process-{n}", n, barrier, results))
+        for n in range(3)
+    ]
     for process in processes:
         process.start()
     won_by = dict(results.get(timeout=60) for _ in processes)
@@ -86,23 +88,38 @@ def test_abandoned_claim_is_listed_and_recovered_with_the_same_controlid(ledger)
     ledger.set_controlid(INVOICE, "10432", "ar_invoice-10432-v1")
     assert [r.key for r in ledger.recover_abandoned()] == ["10432"]
 
-    [recovered] = ledger.claim(INVOICE, ["10432"], run_id="run-2", worker="w2", action="recover",
-                               reason="lease of run-crashed expired")
-    assert (recovered.controlid, recovered.attempts, recovered.claimed_from_status) == \
-        ("ar_invoice-10432-v1", 2, Status.PENDING)
+    [recovered] = ledger.claim(
+        INVOICE,
+        ["10432"],
+        run_id="run-2",
+        worker="w2",
+        action="recover",
+        reason="lease of run-crashed expired",
+    )
+    assert (recovered.controlid, recovered.attempts, recovered.claimed_from_status) == (
+        "ar_invoice-10432-v1",
+        2,
+        Status.PENDING,
+    )
     assert ledger.recover_abandoned() == []
     with pytest.raises(TransitionRefused, match="claimed by run run-2"):
         ledger.record_success(INVOICE, "10432", run_id="run-crashed", record_no="77")
     ledger.record_success(INVOICE, "10432", run_id="run-2", record_no="77")
     row = ledger.get(INVOICE, "10432")
-    assert (row.status, row.intacct_record_no, row.controlid, row.claim_run_id) == \
-        (Status.SUCCESS, "77", "ar_invoice-10432-v1", None)
+    assert (row.status, row.intacct_record_no, row.controlid, row.claim_run_id) == (
+        Status.SUCCESS,
+        "77",
+        "ar_invoice-10432-v1",
+        None,
+    )
 
 
 def test_active_claim_is_not_recoverable_until_its_lease_expires(ledger):
     object_in(ledger, Status.PENDING, "10432")
     assert ledger.recover_abandoned() == []
-    claims = ledger.claim(INVOICE, ["10432"], run_id="r2", worker="w2", action="recover", reason="looks stuck")
+    claims = ledger.claim(
+        INVOICE, ["10432"], run_id="r2", worker="w2", action="recover", reason="looks stuck"
+    )
     assert claims == [] and "still active" in claims.refused[0].reason
     later = utcnow() + timedelta(seconds=901)
     assert [r.key for r in ledger.recover_abandoned(now=later)] == ["10432"]
@@ -134,26 +151,56 @@ def test_controlid_is_set_only_on_a_claimed_object(ledger):
 def test_record_outcomes_applies_a_batch_and_holds_closed_periods_for_the_posting_month(ledger):
     for key in ("A", "B", "C"):
         object_in(ledger, Status.PENDING, key)
-    report = ledger.record_outcomes([
-        Outcome.success(INVOICE, "A", record_no="1", intacct_key="INV-A"),
-        Outcome.error(INVOICE, "B", error_class="closed_period", message="Periods are closed.", hold="closed_period"),
-        Outcome.error(INVOICE, "C", error_class="dimension_unavailable", message="INT402",
-                      hold="dimension_unavailable"),
-        Outcome.success(INVOICE, "not-claimed", record_no="2"),
-    ], run_id="run-setup")
+    report = ledger.record_outcomes(
+        [
+            Outcome.success(INVOICE, "A", record_no="1", intacct_key="INV-A"),
+            Outcome.error(
+                INVOICE, "B", error_class="closed_period", message="Periods are closed.", hold="closed_period"
+            ),
+            Outcome.error(
+                INVOICE,
+                "C",
+                error_class="dimension_unavailable",
+                message="INT402",
+                hold="dimension_unavailable",
+            ),
+            Outcome.success(INVOICE, "not-claimed", record_no="2"),
+        ],
+        run_id="run-setup",
+    )
     assert report.applied == 3 and [r.key for r in report.refused] == ["not-claimed"]
     b = ledger.get(INVOICE, "B")
-    assert (b.status, b.error_class, b.hold, b.held_for_period, b.claimed_by) == \
-        (Status.ERROR, "closed_period", "closed_period", "2026-09", None)
+    assert (b.status, b.error_class, b.hold, b.held_for_period, b.claimed_by) == (
+        Status.ERROR,
+        "closed_period",
+        "closed_period",
+        "2026-09",
+        None,
+    )
     assert ledger.get(INVOICE, "A").intacct_key == "INV-A"
 
 
-@pytest.mark.parametrize(("outcome", "message"), [
-    (Outcome.error(INVOICE, "A", error_class="boom", message="x"), "field error_class: 'boom' is not one of"),
-    (Outcome.error(INVOICE, "A", error_class="closed_period", message="x", hold="closed_period",
-                   held_for_period="2026-9"), "field held_for_period: must be 'YYYY-MM'"),
-    (Outcome.error(INVOICE, "A", error_class="closed_period", message="x", hold="later"), "field hold"),
-])
+@pytest.mark.parametrize(
+    ("outcome", "message"),
+    [
+        (
+            Outcome.error(INVOICE, "A", error_class="boom", message="x"),
+            "field error_class: 'boom' is not one of",
+        ),
+        (
+            Outcome.error(
+                INVOICE,
+                "A",
+                error_class="closed_period",
+                message="x",
+                hold="closed_period",
+                held_for_period="2026-9",
+            ),
+            "field held_for_period: must be 'YYYY-MM'",
+        ),
+        (Outcome.error(INVOICE, "A", error_class="closed_period", message="x", hold="later"), "field hold"),
+    ],
+)
 def test_invalid_outcome_fails_before_anything_is_written(ledger, outcome, message):
     object_in(ledger, Status.PENDING, "A")
     object_in(ledger, Status.PENDING, "B")
@@ -165,12 +212,25 @@ def test_invalid_outcome_fails_before_anything_is_written(ledger, outcome, messa
 def test_release_holds_for_a_period_then_release_claims_exactly_those(ledger):
     for key, period in (("SEP-1", "2026-09"), ("SEP-2", "2026-09"), ("OCT-1", "2026-10")):
         object_in(ledger, Status.PENDING, key)
-        ledger.record_error(INVOICE, key, run_id="run-setup", error_class="closed_period", message="closed",
-                            hold="closed_period", held_for_period=period)
+        ledger.record_error(
+            INVOICE,
+            key,
+            run_id="run-setup",
+            error_class="closed_period",
+            message="closed",
+            hold="closed_period",
+            held_for_period=period,
+        )
     assert [r.key for r in ledger.held_for_period("2026-09")] == ["SEP-1", "SEP-2"]
     assert ledger.release_holds(hold="closed_period", period="2026-09", reason="2026-09 reopened") == 2
     assert ledger.held_for_period("2026-09") == []
-    claims = ledger.claim(INVOICE, ["SEP-1", "SEP-2", "OCT-1"], run_id="backfill", worker="w", action="release",
-                          reason="2026-09 reopened")
+    claims = ledger.claim(
+        INVOICE,
+        ["SEP-1", "SEP-2", "OCT-1"],
+        run_id="backfill",
+        worker="w",
+        action="release",
+        reason="2026-09 reopened",
+    )
     assert [c.key for c in claims] == ["SEP-1", "SEP-2"]
     assert claims.refused[0].reason == "held for closed_period: release the hold first"

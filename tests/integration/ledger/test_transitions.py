@@ -7,14 +7,25 @@ from tests.integration.ledger.helpers import INVOICE, object_in
 
 ALLOWED = {(t.action, t.from_status): t.to_status for t in TRANSITIONS}
 # Actions a caller asks for directly (the others are chosen by the ledger from the versions involved).
-REQUESTED = [Action.SYNCHRONIZE, Action.FORCE_SYNCHRONIZE, Action.RETRY, Action.RELEASE, Action.RECOVER,
-             Action.SUCCEED, Action.FAIL, Action.MARK_SYNCED, Action.PLACE_HOLD]
+REQUESTED = [
+    Action.SYNCHRONIZE,
+    Action.FORCE_SYNCHRONIZE,
+    Action.RETRY,
+    Action.RELEASE,
+    Action.RECOVER,
+    Action.SUCCEED,
+    Action.FAIL,
+    Action.MARK_SYNCED,
+    Action.PLACE_HOLD,
+]
 OUTCOMES = (Action.SUCCEED, Action.FAIL)
 
 
 def perform(ledger, action: Action, key: str) -> None:
     if action in (Action.SYNCHRONIZE, Action.FORCE_SYNCHRONIZE, Action.RETRY, Action.RELEASE, Action.RECOVER):
-        ledger.claim(INVOICE, [key], run_id="run-2", worker="worker-2", action=action, reason="test", strict=True)
+        ledger.claim(
+            INVOICE, [key], run_id="run-2", worker="worker-2", action=action, reason="test", strict=True
+        )
     elif action is Action.SUCCEED:
         ledger.record_success(INVOICE, key, run_id="run-setup", record_no="9002")
     elif action is Action.FAIL:
@@ -22,7 +33,9 @@ def perform(ledger, action: Action, key: str) -> None:
     elif action is Action.MARK_SYNCED:
         ledger.mark_synced_manually(INVOICE, [key], actor="ana@example.com", reason="adjusted in Intacct")
     elif action is Action.PLACE_HOLD:
-        ledger.place_hold(INVOICE, [key], hold="manual", actor="ana@example.com", reason="wait for credit note")
+        ledger.place_hold(
+            INVOICE, [key], hold="manual", actor="ana@example.com", reason="wait for credit note"
+        )
 
 
 @pytest.mark.parametrize("status", list(Status), ids=str)
@@ -90,20 +103,29 @@ def test_outcome_from_another_run_is_refused_and_logged(ledger):
 
 def test_mark_synced_manually_records_who_when_and_why(ledger):
     object_in(ledger, Status.ERROR, "10432")
-    assert ledger.mark_synced_manually(INVOICE, ["10432"], actor="ana@example.com",
-                                       reason="adjusted by hand in closed period 2026-09") == 1
+    assert (
+        ledger.mark_synced_manually(
+            INVOICE, ["10432"], actor="ana@example.com", reason="adjusted by hand in closed period 2026-09"
+        )
+        == 1
+    )
     row = ledger.get(INVOICE, "10432")
     assert row.status is Status.SUCCESS and row.synced_at is not None and row.error_class is None
     assert row.posted_version == row.source_version == "v1"
     event = ledger.events(INVOICE, "10432")[-1]
-    assert (event.kind, event.actor, event.reason) == ("marked_synced", "ana@example.com",
-                                                       "adjusted by hand in closed period 2026-09")
+    assert (event.kind, event.actor, event.reason) == (
+        "marked_synced",
+        "ana@example.com",
+        "adjusted by hand in closed period 2026-09",
+    )
     assert event.details["error_class"] == "closed_period"
 
 
 def test_mark_synced_manually_is_all_or_nothing(ledger):
     object_in(ledger, Status.ERROR, "A")
     object_in(ledger, Status.PENDING, "B")
-    with pytest.raises(TransitionRefused, match="'B': cannot go from pending to success: already synchronizing"):
+    with pytest.raises(
+        TransitionRefused, match="'B': cannot go from pending to success: already synchronizing"
+    ):
         ledger.mark_synced_manually(INVOICE, ["A", "B"], actor="ana", reason="fixed")
     assert ledger.get(INVOICE, "A").status is Status.ERROR

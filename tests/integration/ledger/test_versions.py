@@ -9,13 +9,22 @@ from tests.integration.ledger.helpers import INVOICE, object_in
 
 
 def test_first_observation_is_not_integrated_with_an_event(ledger):
-    observation = ledger.observe(INVOICE, "10432", "v1", amount=Decimal("250.10"), posting_date="2026-09-15",
-                                 run_id="run-1")
-    assert (observation.status_before, observation.status_after, observation.changed) == \
-        (None, Status.NOT_INTEGRATED, True)
+    observation = ledger.observe(
+        INVOICE, "10432", "v1", amount=Decimal("250.10"), posting_date="2026-09-15", run_id="run-1"
+    )
+    assert (observation.status_before, observation.status_after, observation.changed) == (
+        None,
+        Status.NOT_INTEGRATED,
+        True,
+    )
     row = ledger.get(INVOICE, "10432")
-    assert (row.category, row.amount, str(row.posting_date), row.attempts, row.last_run_id) == \
-        ("finance", Decimal("250.10"), "2026-09-15", 0, "run-1")
+    assert (row.category, row.amount, str(row.posting_date), row.attempts, row.last_run_id) == (
+        "finance",
+        Decimal("250.10"),
+        "2026-09-15",
+        0,
+        "run-1",
+    )
     assert [e.kind for e in ledger.events(INVOICE, "10432")] == ["observed"]
 
 
@@ -66,25 +75,34 @@ def test_error_for_an_outdated_version_leaves_the_new_version_to_be_posted(ledge
 
 def test_observe_many_returns_one_observation_per_key_in_input_order(ledger):
     object_in(ledger, Status.SUCCESS, "B")
-    observations = ledger.observe_many([
-        {"object_type": INVOICE, "key": "A", "source_version": "a1"},
-        {"object_type": INVOICE, "key": "B", "source_version": "b2"},
-        {"object_type": "customer", "key": "C1", "source_version": "c1"},
-        {"object_type": INVOICE, "key": "A", "source_version": "a2"},
-    ], run_id="run-9")
+    observations = ledger.observe_many(
+        [
+            {"object_type": INVOICE, "key": "A", "source_version": "a1"},
+            {"object_type": INVOICE, "key": "B", "source_version": "b2"},
+            {"object_type": "customer", "key": "C1", "source_version": "c1"},
+            {"object_type": INVOICE, "key": "A", "source_version": "a2"},
+        ],
+        run_id="run-9",
+    )
     assert [(o.key, o.status_after) for o in observations] == [
-        ("B", Status.DESYNCHRONIZED), ("C1", Status.NOT_INTEGRATED), ("A", Status.NOT_INTEGRATED)]
+        ("B", Status.DESYNCHRONIZED),
+        ("C1", Status.NOT_INTEGRATED),
+        ("A", Status.NOT_INTEGRATED),
+    ]
     assert ledger.get(INVOICE, "A").source_version == "a2"
     assert ledger.get("customer", "C1").category == "master"
 
 
-@pytest.mark.parametrize(("row", "message"), [
-    ({"amount": "12.3x"}, "ar_invoice '10432', field amount: not a number: '12.3x'"),
-    ({"amount": "1.00001"}, "field amount: more than 4 decimal places"),
-    ({"posting_date": "2026-13-01"}, "field posting_date: not an ISO date"),
-    ({"source_version": ""}, "field source_version: must be a non-empty string"),
-    ({"category": "master"}, "field category: ar_invoice is finance data, not master"),
-])
+@pytest.mark.parametrize(
+    ("row", "message"),
+    [
+        ({"amount": "12.3x"}, "ar_invoice '10432', field amount: not a number: '12.3x'"),
+        ({"amount": "1.00001"}, "field amount: more than 4 decimal places"),
+        ({"posting_date": "2026-13-01"}, "field posting_date: not an ISO date"),
+        ({"source_version": ""}, "field source_version: must be a non-empty string"),
+        ({"category": "master"}, "field category: ar_invoice is finance data, not master"),
+    ],
+)
 def test_bad_observation_fails_naming_record_and_field_and_writes_nothing(ledger, row, message):
     good = {"object_type": INVOICE, "key": "10431", "source_version": "v1"}
     with pytest.raises(LedgerInputError, match=message.replace("(", r"\(")):

@@ -50,11 +50,16 @@ def upgrade() -> None:
         sa.Column("updated_at", UtcDateTime, nullable=False),
         sa.Column("synced_at", UtcDateTime),
         sa.UniqueConstraint("object_type", "key", name="uq_ledger_objects_type_key"),
-        sa.CheckConstraint("status in ('not_integrated', 'pending', 'success', 'error', 'desynchronized')",
-                           name="ck_ledger_objects_status"),
+        sa.CheckConstraint(
+            "status in ('not_integrated', 'pending', 'success', 'error', 'desynchronized')",
+            name="ck_ledger_objects_status",
+        ),
         sa.CheckConstraint("category in ('finance', 'master')", name="ck_ledger_objects_category"),
-        sa.CheckConstraint("hold is null or hold in ('closed_period', 'dimension_unavailable', "
-                           "'invalid_reference', 'payment_term', 'manual')", name="ck_ledger_objects_hold"),
+        sa.CheckConstraint(
+            "hold is null or hold in ('closed_period', 'dimension_unavailable', "
+            "'invalid_reference', 'payment_term', 'manual')",
+            name="ck_ledger_objects_hold",
+        ),
         sa.CheckConstraint("status = 'pending' or claim_run_id is null", name="ck_ledger_objects_claim"),
     )
     op.create_index("ix_ledger_objects_status", "ledger_objects", ["status", "object_type"])
@@ -66,8 +71,12 @@ def upgrade() -> None:
     op.create_table(
         "ledger_events",
         sa.Column("id", _Id, primary_key=True, autoincrement=True),
-        sa.Column("object_id", _Id, sa.ForeignKey("ledger_objects.id", name="fk_ledger_events_object"),
-                  nullable=False),
+        sa.Column(
+            "object_id",
+            _Id,
+            sa.ForeignKey("ledger_objects.id", name="fk_ledger_events_object"),
+            nullable=False,
+        ),
         sa.Column("at", UtcDateTime, nullable=False),
         sa.Column("kind", sa.String(32), nullable=False),
         sa.Column("from_status", sa.String(20)),
@@ -83,7 +92,7 @@ def upgrade() -> None:
     # The API never changes an event; the database refuses it too, whoever asks.
     if op.get_bind().dialect.name == "postgresql":
         op.execute(f"""
-            create function ledger_events_append_only() returns trigger language plpgsql as $$
+            create or replace function ledger_events_append_only() returns trigger language plpgsql as $$
             begin raise exception '{_APPEND_ONLY}'; end $$""")
         op.execute("""
             create trigger ledger_events_append_only before update or delete or truncate on ledger_events
