@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -35,10 +35,11 @@ class FunctionContext:
     base_url: str
     sandbox: Any  # the Sandbox (for cursors, options and sessions)
     user_id: str = demo.SANDBOX_USER_ID
+    multi_entity: bool = field(init=False)
+    _closed: dict[str, date | None] = field(init=False, default_factory=dict)
 
-    @property
-    def multi_entity(self) -> bool:
-        return self.store.count(self.company, "LOCATIONENTITY") > 0
+    def __post_init__(self) -> None:
+        self.multi_entity = self.store.count(self.company, "LOCATIONENTITY") > 0
 
     def visible(self, record: dict[str, Any]) -> bool:
         if self.entity is None:
@@ -61,7 +62,9 @@ class FunctionContext:
 
     def closed_through(self, module: str) -> date | None:
         text = self.store.setting(self.company, f"closed_through:{module}")
-        return date.fromisoformat(text) if text else None
+        if text not in self._closed:
+            self._closed[text] = date.fromisoformat(text) if text else None
+        return self._closed[text]
 
     def udds(self) -> dict[str, dict[str, Any]]:
         return self.store.setting(self.company, "udds", {})

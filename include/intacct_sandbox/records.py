@@ -15,21 +15,26 @@ _CENT = Decimal("0.01")
 
 
 def format_date(value: date) -> str:
-    return value.strftime(DATE_FORMAT)
+    return f"{value.month:02d}/{value.day:02d}/{value.year:04d}"
 
 
 def format_timestamp(value: datetime) -> str:
-    return value.strftime(TIMESTAMP_FORMAT)
+    return (f"{value.month:02d}/{value.day:02d}/{value.year:04d} "
+            f"{value.hour:02d}:{value.minute:02d}:{value.second:02d}")
 
 
 def parse_date(text: str) -> date | None:
     """MM/DD/YYYY (unpadded accepted, as clients send M/D/YYYY), or ISO YYYY-MM-DD."""
     text = (text or "").strip()
-    for fmt in (DATE_FORMAT, "%Y-%m-%d"):
-        try:
-            return datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
+    try:
+        if "/" in text:
+            month, day, year = text.split("/")
+            if len(year) == 4:
+                return date(int(year), int(month), int(day))
+        elif len(text) == 10 and text[4] == "-":
+            return date.fromisoformat(text)
+    except ValueError:
+        return None
     return None
 
 

@@ -116,7 +116,7 @@ def _generic_document(definition: ObjectDef, obj_el) -> tuple[dict[str, str], li
     for child in _children(obj_el):
         tag = child.tag.upper()
         if tag == definition.lines_container:
-            lines = [_line_fields(_flatten(line)) for line in _children(child)]
+            lines = [_line_fields(line) for line in child if isinstance(line.tag, str)]
         elif len(child):
             header.update(_flatten(child, tag + "."))
         else:
@@ -124,8 +124,17 @@ def _generic_document(definition: ObjectDef, obj_el) -> tuple[dict[str, str], li
     return header, lines
 
 
-def _line_fields(fields: dict[str, str]) -> dict[str, str]:
-    return {_LINE_ALIASES.get(k, k): v for k, v in fields.items()}
+def _line_fields(line_el) -> dict[str, str]:
+    fields: dict[str, str] = {}
+    for child in line_el:
+        if not isinstance(child.tag, str):
+            continue
+        tag = child.tag.upper()
+        if len(child):
+            fields.update(_flatten(child, tag + "."))
+        else:
+            fields[_LINE_ALIASES.get(tag, tag)] = (child.text or "").strip()
+    return fields
 
 
 def _party(definition: ObjectDef) -> tuple[str, str, str]:
@@ -264,36 +273,42 @@ def _check_line(ctx: FunctionContext, definition: ObjectDef, number: int, line: 
         stored["TR_TYPE"] = tr_type
         stored["TRX_AMOUNT"] = str(amount)
     line_entity = None
-    for field_name, obj in LINE_REFERENCES.items():
-        value = line.get(field_name, "")
+    has_location = False
+    udds = None
+    for field_name, value in line.items():
         if not value:
             continue
-        record = ctx.find_active(obj, value)
-        if record is None:
-            return _INVALID_REFERENCE[obj](value), None, None
-        if obj == "LOCATION" and ctx.multi_entity:
-            location_entity = record.get("ENTITY", "")
-            if ctx.entity is not None and location_entity != ctx.entity["LOCATIONID"]:
-                return messages.invalid_location(value), None, None
-            line_entity = ctx.find("LOCATIONENTITY", location_entity)
+        obj = LINE_REFERENCES.get(field_name)
+        if obj is not None:
+            record = ctx.find_active(obj, value)
+            if record is None:
+                return _INVALID_REFERENCE[obj](value), None, None
+            if obj == "LOCATION":
+                has_location = True
+                if ctx.multi_entity:
+                    location_entity = record.get("ENTITY", "")
+                    if ctx.entity is not None and location_entity != ctx.entity["LOCATIONID"]:
+                        return messages.invalid_location(value), None, None
+                    line_entity = ctx.find("LOCATIONENTITY", location_entity)
+        elif field_name.startswith("GLDIM"):
+            udds = udds if udds is not None else ctx.udds()
+            name = field_name[5:]
+            udd = udds.get(name)
+            if udd is None or udd["status"] != "active" or not udd["permitted"]:
+                return messages.udd_unavailable(name), None, None
+            if ctx.find_active(name, value) is None:
+                return messages.invalid_udd_value(udd["label"], value), None, None
     if line.get("TASKID") and not line.get("PROJECTID"):
         return messages.task_requires_project(line["TASKID"]), None, None
-    location_fields = ("LOCATION", "LOCATIONID")
-    if ctx.multi_entity and not any(line.get(f) for f in location_fields):
+    if ctx.multi_entity and not has_location:
         return messages.location_required_multi_entity(), None, None
     for flag, label, satisfying in REQUIRED_DIMENSIONS:
-        if account.get(flag) == "true" and not any(line.get(f) for f in satisfying):
-            return messages.missing_dimension(label, account_no), None, None
-    udds = ctx.udds()
-    for field_name, value in line.items():
-        if not field_name.startswith("GLDIM") or not value:
-            continue
-        name = field_name[5:]
-        udd = udds.get(name)
-        if udd is None or udd["status"] != "active" or not udd["permitted"]:
-            return messages.udd_unavailable(name), None, None
-        if ctx.find_active(name, value) is None:
-            return messages.invalid_udd_value(udd["label"], value), None, None
+        if account.get(flag) == "true":
+            for f in satisfying:
+                if line.get(f):
+                    break
+            else:
+                return messages.missing_dimension(label, account_no), None, None
     return None, stored, line_entity
 
 
