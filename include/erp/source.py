@@ -357,33 +357,41 @@ class SqlSource:
                 document.problems.append(SourceProblem(spec.lines_table, document.key, spec.key_column,
                                                        f"the document has no lines in {spec.lines_table}"))
 
+    def _orphan_documents(self, conn: sa.Connection, doc_type: str, lines: _Table,
+                          orphan_keys: list[Any]) -> list[SourceDocument]:
+        spec = DOCUMENT_SPECS[doc_type]
+        by_key = self._fetch_lines(conn, lines, spec.key_column, orphan_keys)
+        documents = []
+        for raw_key in orphan_keys:
+            key = str(raw_key)
+            problems = [SourceProblem(spec.lines_table, key, spec.key_column,
+                                      f"lines have no header in {spec.header_table}")]
+            typed_lines = self._typed_lines(spec.lines_table, key, by_key.get(key, []), problems)
+            documents.append(SourceDocument(doc_type, key, {}, typed_lines, problems))
+        return documents
+
     def _orphans(self, doc_type: str, header: _Table, lines: _Table, keys: list[str] | None,
                  chunk_size: int) -> Iterator[list[SourceDocument]]:
         spec = DOCUMENT_SPECS[doc_type]
         line_key = self._col(lines, spec.key_column)
         header_key = self._col(header, spec.key_column)
         has_header = sa.exists().where(header_key == line_key)
+        key_batches: Iterable[Sequence[str] | None] = (
+            [None] if keys is None else _batches(sorted(set(keys)), _IN_LIST_SIZE))
         with self._engine.connect() as conn:
-            last = None
-            while True:
-                query = sa.select(line_key).distinct().where(line_key.is_not(None), ~has_header)
-                if keys is not None:
-                    query = query.where(line_key.in_(keys))
-                if last is not None:
-                    query = query.where(line_key > last)
-                orphan_keys = [k for (k,) in conn.execute(query.order_by(line_key).limit(chunk_size))]
-                if not orphan_keys:
-                    break
-                last = orphan_keys[-1]
-                by_key = self._fetch_lines(conn, lines, spec.key_column, orphan_keys)
-                documents = []
-                for key in orphan_keys:
-                    key = str(key)
-                    problems = [SourceProblem(spec.lines_table, key, spec.key_column,
-                                              f"lines have no header in {spec.header_table}")]
-                    typed_lines = self._typed_lines(spec.lines_table, key, by_key.get(key, []), problems)
-                    documents.append(SourceDocument(doc_type, key, {}, typed_lines, problems))
-                yield documents
+            for key_batch in key_batches:
+                last = None
+                while True:
+                    query = sa.select(line_key).distinct().where(line_key.is_not(None), ~has_header)
+                    if key_batch is not None:
+                        query = query.where(line_key.in_(key_batch))
+                    if last is not None:
+                        query = query.where(line_key > last)
+                    orphan_keys = [k for (k,) in conn.execute(query.order_by(line_key).limit(chunk_size))]
+                    if not orphan_keys:
+                        break
+                    last = orphan_keys[-1]
+                    yield self._orphan_documents(conn, doc_type, lines, orphan_keys)
             if keys is None:
                 unkeyed = [dict(r._mapping) for r in conn.execute(self._select(lines).where(line_key.is_(None)))]
                 if unkeyed:
