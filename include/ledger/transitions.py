@@ -168,9 +168,13 @@ class TransitionRefused(Exception):
         )
 
 
-def target(action: Action) -> Status:
-    """The status an action leads to (the same whatever status it starts from)."""
-    return next(t.to_status for t in TRANSITIONS if t.action is action)
+def target(action: Action) -> Status | None:
+    """The status an action leads to when that does not depend on where it starts, else None.
+
+    Only ``source_changed`` depends on it (a success becomes desynchronized, an error not integrated).
+    """
+    targets = {t.to_status for t in TRANSITIONS if t.action is action}
+    return targets.pop() if len(targets) == 1 else None
 
 
 def from_statuses(action: Action) -> tuple[Status, ...]:
