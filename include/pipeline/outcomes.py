@@ -67,7 +67,8 @@ def write_outcome(doc_type: str, key: str, posting_date: date | None, outcome, *
     """The ledger outcome of one Intacct write (``include.intacct.WriteOutcome``)."""
     if outcome.ok:
         note = None if outcome.resolution == "sent" else f"posted ({outcome.resolution.replace('_', ' ')})"
-        return Outcome.success(doc_type, key, record_no=outcome.record_no, intacct_key=outcome.key,
+        # Legacy functions (create_invoice) answer with <key>, which is the new RECORDNO.
+        return Outcome.success(doc_type, key, record_no=outcome.record_no or outcome.key, intacct_key=outcome.key,
                                message=note, controlid=outcome.controlid)
     error_class = ErrorClass(outcome.error_class or ErrorClass.UNKNOWN)
     if outcome.status == "aborted" and outcome.error_class is None:

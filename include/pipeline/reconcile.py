@@ -26,6 +26,7 @@ from include.pipeline.selection import INCREMENTAL, RunPlan
 from include.remediation.data_quality import safe_name
 
 UNACCOUNTED_LISTED = 50
+CENT = Decimal("0.01")
 
 
 class UnaccountedDocuments(RuntimeError):
@@ -176,7 +177,7 @@ def build_reconciliation(plan: RunPlan, *, ledger, client=None, extract: list[di
                 record_nos.append(row.intacct_record_no)
         for (outcome, error_class), entry in sorted(grouped.items(), key=lambda kv: (kv[0][0], kv[0][1] or "")):
             result.rows.append({"doc_type": doc_type, "outcome": outcome, "error_class": error_class,
-                                "count": entry["count"], "amount": str(entry["amount"])})
+                                "count": entry["count"], "amount": str(entry["amount"].quantize(CENT))})
         if compare_with_intacct and client is not None and record_nos:
             present = existing_record_nos(client, doc_type, record_nos)
             missing = sorted(set(record_nos) - present)

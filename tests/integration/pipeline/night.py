@@ -86,12 +86,14 @@ class Night:
                 "dag_run": SimpleNamespace(run_type=run_type, run_after=datetime.now(UTC)),
                 "data_interval_start": start, "data_interval_end": end}
 
-    def run(self, params: dict | None = None, **context_kwargs) -> dict:
+    def run(self, params: dict | None = None, *, before_load=None, **context_kwargs) -> dict:
         """One run, task by task as the DAG wires them; returns everything each step returned."""
         factory = self.client
         plan = steps.check(self.context(params=params, **context_kwargs), client_factory=factory,
                            settings=self.settings)
         extracted = [steps.extract_validate(t, plan, settings=self.settings) for t in plan["doc_types"]]
+        if before_load:
+            before_load()
         loaded = [steps.load(e, plan, client_factory=factory, settings=self.settings) for e in extracted]
         routes = steps.route(plan, settings=self.settings)
         remediated = [steps.remediate(task_id.removeprefix("remediate_"), plan, client_factory=factory,

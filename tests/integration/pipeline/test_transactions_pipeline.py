@@ -1,6 +1,8 @@
 """The transactions pipeline's steps, run in the DAG's order against the sandbox."""
 
+import json
 from collections import Counter
+from pathlib import Path
 
 from include.ledger import Ledger
 from include.pipeline.run_store import RunStore
@@ -38,3 +40,110 @@ def test_clean_night_posts_every_document_once_and_advances_the_watermarks(night
     assert "every document accounted for" in open(report).read()
     api = result["summary"]["api_cost"]
     assert api["http_requests"] >= 3 and api["api_transactions"] >= total
+
+
+def test_night_with_every_defect_class_is_reconciled_as_the_generator_manifest_says(night):
+    manifest = night.generate(lines=500, seed=7, defect_rate=0.4)
+    planted = {d for d, n in manifest["defect_counts"].items() if n and d != "edited_after_post"}
+    assert len(planted) >= 14, f"the generator planted too few defect kinds: {manifest['defect_counts']}"
+    result = night.run()
+
+    ledger = _ledger(night)
+    expected = {(d["doc_type"], d["key"]): d["expected_error_class"] for d in manifest["documents"]}
+    wrong = []
+    for (doc_type, key), error_class in expected.items():
+        row = ledger.get(doc_type, key)
+        if row is None or row.status != "error" or row.error_class != error_class:
+            wrong.append((doc_type, key, error_class, row and (row.status, row.error_class, row.last_message)))
+    assert not wrong, wrong
+    clean = [r for r in ledger.find(category="finance") if (r.object_type, r.key) not in expected]
+    assert clean and all(r.status == "success" for r in clean)
+
+    by_class = Counter(d["expected_error_class"] for d in manifest["documents"])
+    reported = Counter()
+    for row in json.loads(Path(result["summary"]["report"]).with_suffix(".json").read_text())["rows"]:
+        if row["error_class"]:
+            reported[row["error_class"]] += row["count"]
+    assert reported == by_class
+    held = {r.key: (r.hold, r.held_for_period) for r in ledger.find(category="finance", held=True)}
+    closed = [d["key"] for d in manifest["documents"] if d["defects"] == ["closed_period"]]
+    closed_period = manifest["generator"]["closed_books_date"][:7]
+    assert all(held[k] == ("closed_period", closed_period) for k in closed)
+    unpermitted = [d["key"] for d in manifest["documents"] if d["defects"] == ["udd_unpermitted"]]
+    assert all(held[k][0] == "dimension_unavailable" for k in unpermitted)
+    assert sorted(result["routes"]) == sorted(f"remediate_{c}" for c in by_class)
+    quarantine = [r for r in result["remediated"] if r["error_class"] == "data_quality"][0]
+    lines = open(quarantine["files"][0]).read().splitlines()
+    assert len(lines) == by_class["data_quality"]
+    assert len(night.sandbox.admin.posted()) == len(clean)
+
+
+def test_rerunning_the_same_night_posts_nothing_again(night):
+    night.generate(lines=120)
+    first = night.run()
+    posted_before = night.sandbox.admin.posted()
+    cleared = night.run(run_id=first["plan"]["run_id"])  # the same DAG run, cleared and run again
+    next_night = night.run(run_id="scheduled__next-night")
+    window = night.run(params={"posting_date_from": "2020-01-01", "posting_date_to": night.as_of.isoformat()},
+                       run_type="manual")
+
+    assert first["summary"]["outcomes"]["posted"] == len(posted_before)
+    assert sum(item["extracted"] for item in next_night["extracted"]) == 0  # nothing changed since
+    for rerun in (cleared, window):
+        assert sum(item["sent"] for item in rerun["loaded"]) == 0
+        assert sum(item["already_posted"] for item in rerun["extracted"]) == len(posted_before)
+        assert rerun["summary"]["ok"]
+    assert night.sandbox.admin.posted() == posted_before
+
+
+def test_dry_run_validates_and_reports_but_posts_and_records_nothing(night):
+    night.generate(lines=150, seed=3, defect_rate=0.3)
+    result = night.run(params={"dry_run": True}, run_type="manual")
+
+    assert night.sandbox.admin.posted() == []
+    assert _ledger(night).count(category="finance") == 0
+    failed = sum(sum(item["failed"].values()) for item in result["extracted"])
+    assert failed > 0 and all(item["dry_run"] for item in result["extracted"])
+    assert all(RunStore(night.settings.integration_db_url).watermark(t) is None for t in POSTED_OBJECTS)
+    assert "dry run" in open(result["summary"]["report"]).read()
+
+
+def test_transient_failures_are_reposted_within_the_run(night, monkeypatch):
+    monkeypatch.setenv("INTEGRATION_TRANSIENT_RETRY_DELAYS", "0")
+    night.client_options = {"max_retries": 0}
+    manifest = night.generate(lines=80, seed=5)
+    result = night.run(before_load=lambda: night.sandbox.admin.set_faults(next_faults=["unavailable"] * 3))
+
+    first_try = Counter()
+    for item in result["loaded"]:
+        first_try.update(item["failed"])
+    assert first_try["transient"] > 0
+    assert result["routes"] == ["remediate_transient"]
+    assert result["summary"]["outcomes"] == {"posted": sum(manifest["documents_total"].values())}
+    retried = [r for r in _ledger(night).find(category="finance") if r.attempts == 2]
+    assert len(retried) == first_try["transient"]
+    events = _ledger(night).events(retried[0].object_type, retried[0].key)
+    assert any(e.kind == "claimed" and "transient failure" in (e.reason or "") for e in events)
+
+
+def test_document_number_already_in_intacct_is_linked_not_posted_twice(night):
+    from include.erp.source import open_source
+    from include.pipeline.payloads import build_payload, to_function
+
+    night.generate(lines=60, seed=11)
+    source = open_source(night.settings.erp_source)
+    bill = next(d for page in source.iter_documents("ap_bill") for d in page)
+    source.close()
+    payload = build_payload(bill)
+    manual = to_function(payload)
+    manual.controlid = "entered-by-hand-in-intacct"
+    assert night.client().execute_writes([manual])[0].ok
+
+    result = night.run()
+
+    row = _ledger(night).get("ap_bill", bill.key)
+    assert row.status == "success" and row.last_message.startswith("linked to the existing Intacct APBILL")
+    assert "remediate_duplicate" in result["routes"]
+    bills = [r for r in night.sandbox.admin.posted("APBILL") if r.get("RECORDID") == bill.key]
+    assert len(bills) == 1 and str(bills[0]["RECORDNO"]) == row.intacct_record_no
+    assert result["summary"]["outcomes"]["linked duplicate"] == 1
