@@ -280,6 +280,6 @@ def test_views_with_the_contract_names_serve_as_a_source(tmp_path):
 def test_key_filter_longer_than_one_query_batch_finds_every_document(generated_erp):
     with open_source(generated_erp["db"]) as source:
         everything = {d.key: d for d in _all(source, "ar_invoice")}
-        assert len(everything) > 1000  # several IN-list batches
+        assert len(everything) > 500  # more than one IN-list batch
         found = source.get_documents("ar_invoice", list(everything))
     assert {d.key: d for d in found} == everything
