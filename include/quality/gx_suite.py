@@ -30,13 +30,22 @@ class ExpectationError(RuntimeError):
     """An expectation could not be evaluated (as opposed to finding failing rows)."""
 
 
-def _import_gx() -> tuple[Any, Any]:
-    # At import GX logs hundreds of INFO/DEBUG lines ("Skipping registering function ...")
-    # into whatever handler Airflow configured; warnings and errors still come through.
+def _quiet_gx_loggers() -> None:
+    """GX logs hundreds of INFO/DEBUG lines at import ("Skipping registering function ...")
+    and some of its modules pin their logger to INFO; keep warnings and errors only."""
     logging.getLogger("great_expectations").setLevel(logging.WARNING)
+    for name, logger in list(logging.Logger.manager.loggerDict.items()):
+        if (name.startswith("great_expectations.") and isinstance(logger, logging.Logger)
+                and logging.NOTSET < logger.level < logging.WARNING):
+            logger.setLevel(logging.NOTSET)  # inherit WARNING from the package logger
+
+
+def _import_gx() -> tuple[Any, Any]:
+    _quiet_gx_loggers()
     import great_expectations as gx
     import great_expectations.expectations as gxe
 
+    _quiet_gx_loggers()
     return gx, gxe
 
 
