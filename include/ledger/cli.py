@@ -59,6 +59,14 @@ def format_table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     return "\n".join(lines)
 
 
+def _details(details: dict[str, Any] | None) -> str:
+    """What Intacct said first (the message), then the rest as key=value."""
+    if not details:
+        return ""
+    ordered = sorted(details.items(), key=lambda item: item[0] != "message")
+    return " ".join(f"{k}={v}" for k, v in ordered if v is not None)
+
+
 def _print_rows(rows, out) -> None:
     print(format_table(_LIST_COLUMNS, [[getattr(r, c) for c in _LIST_COLUMNS] for r in rows]), file=out)
     print(f"({len(rows)} objects)", file=out)
@@ -140,7 +148,18 @@ def main(argv: Sequence[str] | None = None, out=None) -> int:
             found = ledger.events(args.object_type, args.key)
             print(
                 format_table(
-                    ("at", "object_type", "kind", "from", "to", "version", "run_id", "actor", "reason"),
+                    (
+                        "at",
+                        "object_type",
+                        "kind",
+                        "from",
+                        "to",
+                        "version",
+                        "run_id",
+                        "actor",
+                        "reason",
+                        "details",
+                    ),
                     [
                         (
                             e.at,
@@ -152,6 +171,7 @@ def main(argv: Sequence[str] | None = None, out=None) -> int:
                             e.run_id,
                             e.actor,
                             e.reason,
+                            _details(e.details),
                         )
                         for e in found
                     ],
