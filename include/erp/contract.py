@@ -68,16 +68,20 @@ def _ar_ap_header(key: str, party: str, date_column: str) -> tuple[Column, ...]:
     )
 
 
-def _ar_ap_lines(key: str) -> tuple[Column, ...]:
+def _lines(key: str, *amounts: Column) -> tuple[Column, ...]:
     return (
         _c(key, TEXT, True, "the header's document number"),
         _c("line_no", INTEGER, True, "line number within the document"),
         _c("account_no", TEXT, True, "GL account number"),
-        _c("amount", DECIMAL, True, "line amount, 2 decimals"),
+        *amounts,
         _c("memo", TEXT, False, "line memo"),
-        _c("item_id", TEXT, False, "item (ERP and Intacct id)"),
         *_DIMENSION_COLUMNS,
     )
+
+
+def _ar_ap_lines(key: str) -> tuple[Column, ...]:
+    return _lines(key, _c("amount", DECIMAL, True, "line amount, 2 decimals"),
+                  _c("item_id", TEXT, False, "item (ERP and Intacct id)"))
 
 
 TABLES: dict[str, tuple[Column, ...]] = {
@@ -102,15 +106,8 @@ TABLES: dict[str, tuple[Column, ...]] = {
         _c("reverse_date", DATE, False, "auto-reversal date"),
         _c("updated_at", TIMESTAMP, True, "last change to the header OR any of its lines"),
     ),
-    "journal_entry_lines": (
-        _c("je_no", TEXT, True, "the header's entry number"),
-        _c("line_no", INTEGER, True, "line number within the entry"),
-        _c("account_no", TEXT, True, "GL account number"),
-        _c("debit", DECIMAL, False, "debit amount (a line has a debit or a credit)"),
-        _c("credit", DECIMAL, False, "credit amount"),
-        _c("memo", TEXT, False, "line memo"),
-        *_DIMENSION_COLUMNS,
-    ),
+    "journal_entry_lines": _lines("je_no", _c("debit", DECIMAL, False, "debit amount (a line has a debit or a credit)"),
+                                  _c("credit", DECIMAL, False, "credit amount")),
 }
 
 _SPEC_COLUMNS: dict[str, tuple[str, ...]] = {

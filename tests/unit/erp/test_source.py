@@ -283,3 +283,13 @@ def test_key_filter_longer_than_one_query_batch_finds_every_document(generated_e
         assert len(everything) > 500  # more than one IN-list batch
         found = source.get_documents("ar_invoice", list(everything))
     assert {d.key: d for d in found} == everything
+
+
+def test_readme_section_shows_the_current_contract_and_defect_tables():
+    from pathlib import Path
+
+    from include.erp import defects
+
+    readme = (Path(__file__).resolve().parents[3] / "docs" / "readme" / "erp.md").read_text()
+    assert contract.markdown_tables().strip() in readme
+    assert defects.markdown_table().strip() in readme
