@@ -79,9 +79,16 @@ def intacct_master_data():
 
     @task(outlets=[MASTER_DATA_ASSET], trigger_rule="all_done", retries=0)
     def publish_when_fresh() -> dict:
-        from include.masterdata.run import check_fresh
+        """Succeeds (and so emits the asset event) only when every object is fresh; skips otherwise."""
+        from airflow.sdk.exceptions import AirflowSkipException
 
-        return check_fresh()
+        from include.masterdata.run import check_fresh
+        from include.reference_store import StaleReferenceData
+
+        try:
+            return check_fresh()
+        except StaleReferenceData as stale:
+            raise AirflowSkipException(str(stale)) from stale
 
     @task(trigger_rule="all_done", retries=0)
     def report(streams: list[str], **context) -> dict:
