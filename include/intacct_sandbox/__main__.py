@@ -24,7 +24,8 @@ def _serve(args: argparse.Namespace) -> int:
 
     options = Options(seed=args.seed, latency_ms=args.latency_ms, function_latency_ms=args.function_latency_ms,
                       concurrency_limit=args.concurrency_limit, session_timeout_seconds=args.session_timeout,
-                      result_ttl_seconds=args.result_ttl)
+                      result_ttl_seconds=args.result_ttl,
+                      fault_probabilities={k: float(v) for k, v in _pairs(args.fault, "--fault").items()})
     sandbox = Sandbox(args.state_dir, options)
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -115,6 +116,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--concurrency-limit", type=int, default=2, help="in-flight requests per company")
     serve.add_argument("--session-timeout", type=float, default=3600.0, help="sliding session timeout, seconds")
     serve.add_argument("--result-ttl", type=float, default=600.0, help="readByQuery resultId lifetime, seconds")
+    serve.add_argument("--fault", action="append", default=[], metavar="FAULT=P",
+                       help="inject a fault with probability P (seeded by --seed); repeatable")
 
     admin = sub.add_parser("admin", help="administer a running sandbox")
     admin.add_argument("--url", default=DEFAULT_URL, help=f"sandbox base URL (default {DEFAULT_URL}, or SANDBOX_URL)")

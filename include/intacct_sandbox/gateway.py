@@ -239,7 +239,10 @@ class Gateway:
             return result
         el = children[0]
         if name == "getAPISession":
-            result["data"] = self._new_session(ctx, el, identity, base_url)
+            try:
+                result["data"] = self._new_session(ctx, el, identity, base_url)
+            except Failure as failure:
+                result.update(status="failure", errors=list(failure.errors))
             return result
         handler = READ_FUNCTIONS.get(name)
         is_write = handler is None
@@ -271,6 +274,8 @@ class Gateway:
         requested = el.find("locationid")
         if requested is not None:
             entity_id = (requested.text or "").strip()
+            if entity_id and ctx.store.find_by_key(ctx.company, "LOCATIONENTITY", entity_id) is None:
+                raise Failure([messages.invalid_entity(entity_id)])
         session_id = secrets.token_urlsafe(24) + ".."
         sandbox.sessions[session_id] = Session(ctx.company, identity.user_id, entity_id, identity.expires,
                                                identity.sender_id)

@@ -61,6 +61,7 @@ class SandboxProcess:
 def start_sandbox(state_dir: str | Path, port: int = 0, host: str = "127.0.0.1", seed: int | None = None,
                   latency_ms: float = 0.0, function_latency_ms: float = 0.0, concurrency_limit: int | None = None,
                   session_timeout_seconds: float | None = None, result_ttl_seconds: float | None = None,
+                  fault_probabilities: dict[str, float] | None = None,
                   sender_password: str | None = None, user_password: str | None = None,
                   startup_timeout: float = 30.0) -> SandboxProcess:
     """Start `python -m include.intacct_sandbox serve` and wait until it answers /admin/health.
@@ -76,6 +77,8 @@ def start_sandbox(state_dir: str | Path, port: int = 0, host: str = "127.0.0.1",
                         ("--session-timeout", session_timeout_seconds), ("--result-ttl", result_ttl_seconds)):
         if value is not None:
             args += [flag, str(value)]
+    for fault, probability in (fault_probabilities or {}).items():
+        args += ["--fault", f"{fault}={probability}"]
     env = {**os.environ, "SANDBOX_SENDER_PASSWORD": sender_password, "SANDBOX_USER_PASSWORD": user_password,
            "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
     process = subprocess.Popen(args, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)

@@ -5,6 +5,7 @@ import json
 import subprocess
 import sys
 import threading
+import time
 
 import pytest
 import requests
@@ -145,3 +146,18 @@ def test_admin_creates_and_updates_records_that_queries_then_see(sandbox):
     assert sorted(d.findtext("DEPARTMENTID") for d in dept) == ["LEGACY", "SALES"]
     with pytest.raises(Exception, match="no CUSTOMER record with id 'C-0'"):
         sandbox.admin.update_record("CUSTOMER", "C-0", {"NAME": "x"})
+
+
+def test_latency_per_request_and_per_function_delays_the_answer(sandbox):
+    sandbox.admin.update_settings(latency_ms=100, function_latency_ms=100)
+    started = time.perf_counter()
+    call(sandbox, FINANCIAL_SETUP + fn("<getDimensions/>", "f2"))
+    assert time.perf_counter() - started >= 0.3  # 100 ms per request + 2 x 100 ms per function, at least
+
+
+def test_faults_configured_at_start_fire_with_their_probability(tmp_path):
+    with start_sandbox(tmp_path / "state", seed=3, fault_probabilities={"unavailable": 1.0}) as server:
+        handle = type("H", (), {"url": server.url})
+        assert call(handle, FINANCIAL_SETUP).status_code == 503
+        assert server.admin.set_faults(probabilities={"unavailable": 0})["probabilities"] == {}
+        assert call(handle, FINANCIAL_SETUP).status_code == 200

@@ -354,3 +354,10 @@ def test_multi_entity_login_with_locationid_gives_an_entity_level_session(sandbo
     assert reply.result().findtext("data/financialSetup/multiEntityShared") == "true"
     bad = call(sandbox, fn("<getAPISession/>"), auth=login_xml("DEMO-ME", entity="E999"))
     assert bad.root.findtext("operation/authentication/status") == "failure"
+
+
+def test_get_api_session_for_an_unknown_entity_fails(sandbox):
+    reply = call(sandbox, fn("<getAPISession><locationid>E999</locationid></getAPISession>"),
+                 auth=login_xml("DEMO-ME"))
+    assert reply.result().findtext("status") == "failure"
+    assert reply.errors() == [("XL03000006", "Invalid entity 'E999' specified for this company.")]
