@@ -58,9 +58,9 @@ class SandboxApp:
         sandbox = self.sandbox
         prepared = sandbox.gateway.prepare(body)
         company = prepared.company
-        sandbox.count_request(company)
         limit_key = company or "*"
         if sandbox.in_flight[limit_key] >= sandbox.options.concurrency_limit:
+            sandbox.count_request(company)
             sandbox.store.commit()
             text = messages.concurrency_limit_text(limit_key, sandbox.options.concurrency_limit)
             await _respond(send, 429, XML, _gateway_error_xml("GW-0010", messages.RATE_LIMIT_DESCRIPTION, text),
@@ -74,11 +74,14 @@ class SandboxApp:
             delay = (sandbox.options.latency_ms + sandbox.options.function_latency_ms * prepared.function_count)
             if delay > 0:
                 await asyncio.sleep(delay / 1000.0)
+            # The request is counted in the same SQLite transaction as its effects.
+            sandbox.count_request(company)
             if fault in ("rate_limit", "bad_gateway", "unavailable", "html_page", "drop_connection"):
                 sandbox.store.commit()
                 await _fault_response(fault, receive, send)
                 return
             xml = sandbox.gateway.run(prepared, path, _base_url(scope))
+            sandbox.store.commit()  # the request counter, when the request failed before its operations
             if fault == "timeout_after_commit":
                 await _respond(send, 524, b"text/html; charset=utf-8",
                                b"<html><body><h1>Error 524</h1><p>A timeout occurred</p></body></html>")

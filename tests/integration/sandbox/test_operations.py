@@ -161,3 +161,10 @@ def test_faults_configured_at_start_fire_with_their_probability(tmp_path):
         assert call(handle, FINANCIAL_SETUP).status_code == 503
         assert server.admin.set_faults(probabilities={"unavailable": 0})["probabilities"] == {}
         assert call(handle, FINANCIAL_SETUP).status_code == 200
+
+
+def test_requests_refused_at_control_level_are_counted_and_persisted(sandbox):
+    call(sandbox, FINANCIAL_SETUP, sender_password="wrong")
+    post(sandbox.url, "<not-xml")
+    counters = sandbox.admin.counters()
+    assert counters["DEMO"]["requests"] == 1 and counters["*"]["requests"] == 1
