@@ -194,7 +194,8 @@ class Ledger:
         with write_transaction(self.engine) as conn:
             now = utcnow()
             for object_type, type_rows in by_type.items():
-                for chunk in _chunks(type_rows):
+                # Sorted keys: concurrent writers lock rows in the same order (no PostgreSQL deadlock).
+                for chunk in _chunks(sorted(type_rows, key=lambda r: r["key"])):
                     results.update(self._observe_chunk(conn, object_type, chunk, run_id, now))
         return [results[k] for k in latest]
 
@@ -403,9 +404,8 @@ class Ledger:
         _text(object_type, None, "worker", worker, 200)
         if lease_seconds < 0:
             raise LedgerInputError(object_type, None, "lease_seconds", "must not be negative")
-        wanted = list(dict.fromkeys(keys))
-        for key in wanted:
-            _text(object_type, key, "key", key, 128)
+        wanted = [_text(object_type, key, "key", key, 128) for key in dict.fromkeys(keys)]
+        wanted.sort()  # the same lock order for every claimer
         claims, refused = Claims(), []
         with write_transaction(self.engine) as conn:
             now = utcnow()
@@ -659,7 +659,7 @@ class Ledger:
         with write_transaction(self.engine) as conn:
             now = utcnow()
             for object_type, per_type in by_type.items():
-                for chunk in _chunks(list(per_type)):
+                for chunk in _chunks(sorted(per_type)):
                     count, chunk_refused = self._record_chunk(
                         conn, object_type, [per_type[k] for k in chunk], run_id, now
                     )
@@ -731,8 +731,10 @@ class Ledger:
             if status is not Status.PENDING:
                 reason = refusal_reason(Action.SUCCEED if outcome.ok else Action.FAIL, status)
             elif row["claim_run_id"] != run_id:
-                reason = (f"claimed by run {row['claim_run_id']} ({row['claimed_by']}) "
-                          "since this run's lease expired")
+                reason = (
+                    f"claimed by run {row['claim_run_id']} ({row['claimed_by']}) "
+                    "since this run's lease expired"
+                )
             if reason:
                 refused.append(Refusal(object_type, outcome.key, status, reason))
                 new_events.append(
@@ -916,7 +918,8 @@ class Ledger:
         with write_transaction(self.engine) as conn:
             now = utcnow()
             ids, new_events = [], []
-            for chunk in _chunks(list(dict.fromkeys(keys))):
+            wanted = sorted(_text(object_type, key, "key", key, 128) for key in dict.fromkeys(keys))
+            for chunk in _chunks(wanted):
                 rows = self._lock_rows(
                     conn,
                     object_type,

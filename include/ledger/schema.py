@@ -61,5 +61,5 @@ events = sa.Table(
     sa.Column("run_id", sa.String(250)),
     sa.Column("actor", sa.String(200)),
     sa.Column("reason", sa.Text),
-    sa.Column("details", sa.JSON),
+    sa.Column("details", sa.JSON(none_as_null=True)),
 )
