@@ -53,6 +53,13 @@ def _obj(name, label, key, fields, **kwargs) -> ObjectDef:
     return ObjectDef(name, label, key, fields, **kwargs)
 
 
+_TERM_FIELDS = {"NAME": TEXT, "DESCRIPTION": TEXT, "DUEDATE": INTEGER, "DUEFROM": TEXT, "DISCDATE": INTEGER,
+                "DISCFROM": TEXT, "DISCAMOUNT": DECIMAL, "DISCPERCAMN": TEXT}
+# Document dates are dates, not timestamps (WHENCREATED on a bill is its transaction date).
+_SUBLEDGER_HEADER = {"RECORDID": TEXT, "WHENCREATED": DATE, "WHENPOSTED": DATE, "WHENDUE": DATE, "TERMNAME": TEXT,
+                     "DESCRIPTION": TEXT, "DOCNUMBER": TEXT, "CURRENCY": TEXT, "BASECURR": TEXT,
+                     "TOTALENTERED": DECIMAL, "TOTALDUE": DECIMAL, "STATE": TEXT, "MODULEKEY": TEXT,
+                     "SUPDOCID": TEXT, "AUWHENCREATED": TIMESTAMP}
 _DOC_LINE_AR = {"LINE_NO": INTEGER, "ACCOUNTNO": TEXT, "AMOUNT": DECIMAL, "TRX_AMOUNT": DECIMAL,
                 "ENTRYDESCRIPTION": TEXT, **LINE_DIMENSIONS}
 
@@ -72,12 +79,8 @@ OBJECTS: dict[str, ObjectDef] = {o.name: o for o in (
         "CATEGORY": TEXT, "REQUIREDEPT": BOOLEAN, "REQUIRELOC": BOOLEAN, "REQUIREPROJECT": BOOLEAN,
         "REQUIRECLASS": BOOLEAN, "REQUIRECUSTOMER": BOOLEAN, "REQUIREVENDOR": BOOLEAN,
         "REQUIREITEM": BOOLEAN, "REQUIREEMPLOYEE": BOOLEAN}),
-    _obj("ARTERM", "AR Term", "NAME", {
-        "NAME": TEXT, "DESCRIPTION": TEXT, "DUEDATE": INTEGER, "DUEFROM": TEXT, "DISCDATE": INTEGER,
-        "DISCFROM": TEXT, "DISCAMOUNT": DECIMAL, "DISCPERCAMN": TEXT}),
-    _obj("APTERM", "AP Term", "NAME", {
-        "NAME": TEXT, "DESCRIPTION": TEXT, "DUEDATE": INTEGER, "DUEFROM": TEXT, "DISCDATE": INTEGER,
-        "DISCFROM": TEXT, "DISCAMOUNT": DECIMAL, "DISCPERCAMN": TEXT}),
+    _obj("ARTERM", "AR Term", "NAME", dict(_TERM_FIELDS)),
+    _obj("APTERM", "AP Term", "NAME", dict(_TERM_FIELDS)),
     _obj("DEPARTMENT", "Department", "DEPARTMENTID", {
         "DEPARTMENTID": TEXT, "TITLE": TEXT, "PARENTID": TEXT, "SUPERVISORID": TEXT}),
     _obj("LOCATION", "Location", "LOCATIONID", {
@@ -99,18 +102,10 @@ OBJECTS: dict[str, ObjectDef] = {o.name: o for o in (
     _obj("REPORTINGPERIOD", "Reporting Period", "NAME", {
         "NAME": TEXT, "HEADER1": TEXT, "HEADER2": TEXT, "START_DATE": DATE, "END_DATE": DATE,
         "BUDGETING": BOOLEAN}),
-    _obj("ARINVOICE", "Invoice", "RECORDID", {
-        "RECORDID": TEXT, "CUSTOMERID": TEXT, "CUSTOMERNAME": TEXT, "WHENPOSTED": DATE, "WHENDUE": DATE,
-        "TERMNAME": TEXT, "DESCRIPTION": TEXT, "DOCNUMBER": TEXT, "CURRENCY": TEXT, "BASECURR": TEXT,
-        "TOTALENTERED": DECIMAL, "TOTALDUE": DECIMAL, "STATE": TEXT, "MODULEKEY": TEXT, "SUPDOCID": TEXT,
-        "AUWHENCREATED": TIMESTAMP},
+    _obj("ARINVOICE", "Invoice", "RECORDID", {"CUSTOMERID": TEXT, "CUSTOMERNAME": TEXT, **_SUBLEDGER_HEADER},
          master=False, lines_container="ARINVOICEITEMS", line_element="ARINVOICEITEM",
          line_fields=_DOC_LINE_AR, date_field="WHENCREATED", module="AR"),
-    _obj("APBILL", "Bill", "RECORDID", {
-        "RECORDID": TEXT, "VENDORID": TEXT, "VENDORNAME": TEXT, "WHENPOSTED": DATE, "WHENDUE": DATE,
-        "TERMNAME": TEXT, "DESCRIPTION": TEXT, "DOCNUMBER": TEXT, "CURRENCY": TEXT, "BASECURR": TEXT,
-        "TOTALENTERED": DECIMAL, "TOTALDUE": DECIMAL, "STATE": TEXT, "MODULEKEY": TEXT, "SUPDOCID": TEXT,
-        "AUWHENCREATED": TIMESTAMP},
+    _obj("APBILL", "Bill", "RECORDID", {"VENDORID": TEXT, "VENDORNAME": TEXT, **_SUBLEDGER_HEADER},
          master=False, lines_container="APBILLITEMS", line_element="APBILLITEM",
          line_fields=_DOC_LINE_AR, date_field="WHENCREATED", module="AP"),
     _obj("GLBATCH", "GLBatch", "BATCH_TITLE", {
@@ -122,10 +117,6 @@ OBJECTS: dict[str, ObjectDef] = {o.name: o for o in (
                       "DEPARTMENT": TEXT, "LOCATION": TEXT, **LINE_DIMENSIONS},
          date_field="BATCH_DATE", module="GL"),
 )}
-# Document dates are dates, not timestamps (WHENCREATED on a bill is its transaction date).
-for _doc in ("ARINVOICE", "APBILL"):
-    OBJECTS[_doc].fields["WHENCREATED"] = DATE
-
 _BY_ALIAS = {alias: o for o in OBJECTS.values() for alias in (o.name, *o.aliases)}
 
 
