@@ -9,10 +9,12 @@ metadata database.
 from __future__ import annotations
 
 import logging
+import math
 import os
 import socket
 from contextlib import contextmanager
 
+from include.masterdata.extract import MAX_PAGE_SIZE
 from include.masterdata.streams import (
     ALL_STREAM_NAMES,
     CLOSED_BOOKS_STREAM,
@@ -153,7 +155,10 @@ def report(streams: list[str], *, run_id: str, settings: Settings | None = None)
             if not state.available:
                 unavailable[state.object_name] = state.unavailable_reason
     for name, row in sorted(rows.items()):
-        log.info("%-22s read %6s record(s) in %4s API call(s)", name, row["records_read"], row["api_calls"])
+        budget = math.ceil(row["records_read"] / MAX_PAGE_SIZE) + 1
+        row["call_budget"] = budget  # ceil(records / page size) + 1
+        log.info("%-22s read %6s record(s) in %4s API call(s) (budget %s)", name, row["records_read"],
+                 row["api_calls"], budget)
     return {"streams": rows, "failed": failed, "quality_failures": quality, "unavailable": unavailable}
 
 

@@ -85,6 +85,7 @@ def test_full_load_then_incremental_run_reads_exactly_the_changed_records_and_ma
     assert states[("publish_when_fresh", -1)] == "skipped"  # the other objects were never read: not fresh
     report = _report(first)
     assert report["streams"]["CUSTOMER"]["records_read"] == 120 and report["failed"] == []
+    assert all(row["api_calls"] <= row["call_budget"] for row in report["streams"].values()), report
 
     sandbox.admin.advance_clock(2)
     sandbox.admin.update_record("CUSTOMER", "C-1005", {"NAME": "Evergreen Supply West"})
