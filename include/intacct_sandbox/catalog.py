@@ -43,6 +43,7 @@ class ObjectDef:
     date_field: str = ""  # the posting date checked against the closed-books date
     module: str = ""  # GL, AR or AP for documents
     aliases: tuple[str, ...] = ()
+    parent: str = ""  # line objects (APBILLITEM...) are read-only views of their document's lines
 
     @property
     def all_fields(self) -> dict[str, str]:
@@ -117,6 +118,14 @@ OBJECTS: dict[str, ObjectDef] = {o.name: o for o in (
                       "DEPARTMENT": TEXT, "LOCATION": TEXT, **LINE_DIMENSIONS},
          date_field="BATCH_DATE", module="GL"),
 )}
+# Line objects: each line of a posted document, readable on its own as Intacct allows.
+_LINE_PARENT_FIELDS = {"RECORDKEY": INTEGER, "ENTRY_DATE": DATE}
+for _doc in [o for o in OBJECTS.values() if o.lines_container]:
+    OBJECTS[_doc.line_element] = ObjectDef(
+        _doc.line_element, f"{_doc.label} line", "RECORDNO",
+        {**_doc.line_fields, **_LINE_PARENT_FIELDS, **({"BATCHNO": INTEGER} if _doc.name == "GLBATCH" else {})},
+        master=False, parent=_doc.name, module=_doc.module)
+
 _BY_ALIAS = {alias: o for o in OBJECTS.values() for alias in (o.name, *o.aliases)}
 
 

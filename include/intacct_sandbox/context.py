@@ -8,7 +8,11 @@ from typing import Any
 
 from include import demo_company as demo
 from include.intacct_sandbox import messages
+from include.intacct_sandbox.catalog import OBJECTS
 from include.intacct_sandbox.store import Store
+
+# A line's RECORDNO: its document's RECORDNO times this, plus its line number.
+LINE_RECORDNO_FACTOR = 1000
 
 
 class Failure(Exception):
@@ -58,7 +62,22 @@ class FunctionContext:
         return record if status == "active" else None
 
     def records(self, obj: str):
+        definition = OBJECTS.get(obj)
+        if definition is not None and definition.parent:
+            return self._line_records(definition)
         return (r for r in self.store.records(self.company, obj) if self.visible(r))
+
+    def _line_records(self, definition):
+        parent = OBJECTS[definition.parent]
+        for document in self.records(parent.name):
+            shared = {name: document.get(name, "") for name in (
+                "WHENCREATED", "WHENMODIFIED", "CREATEDBY", "MODIFIEDBY", "MEGAENTITYKEY", "MEGAENTITYID",
+                "MEGAENTITYNAME", "STATUS")}
+            for line in document.get("_LINES", []):
+                recordno = int(document["RECORDNO"]) * LINE_RECORDNO_FACTOR + int(line["LINE_NO"])
+                yield {**shared, **line, "RECORDNO": str(recordno), "RECORDKEY": document["RECORDNO"],
+                       "BATCHNO": document["RECORDNO"], "ENTRY_DATE": document.get(parent.date_field, ""),
+                       "RECORD_URL": document.get("RECORD_URL", "")}
 
     def closed_through(self, module: str) -> date | None:
         text = self.store.setting(self.company, f"closed_through:{module}")

@@ -112,6 +112,11 @@ def could_not_update(label: str) -> GatewayError:
     return GatewayError("BL01001973", "", f"Could not update {label} record!")
 
 
+def lines_through_document(line_object: str, document_object: str) -> GatewayError:
+    # Wording is ours: lines are written through their document.
+    return GatewayError("BL01001973", "", f"{line_object} records are written through their {document_object}.")
+
+
 def cannot_find_to_delete(label: str, key: str) -> GatewayError:
     return GatewayError("BL01001973", "", f"Cannot find {label.lower()} with key '{key}' to delete.")
 

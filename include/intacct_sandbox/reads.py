@@ -241,6 +241,8 @@ def _read_records(ctx: FunctionContext, el, by_name: bool) -> Outcome:
     for key in keys:
         if by_name:
             record = ctx.find(target.name, key)
+        elif target.definition is not None and target.definition.parent:
+            record = next((r for r in ctx.records(target.name) if r["RECORDNO"] == key), None)
         else:
             record = ctx.store.get(ctx.company, target.name, int(key)) if key.isdigit() else None
             record = record if record is not None and ctx.visible(record) else None

@@ -66,6 +66,9 @@ def create(ctx: FunctionContext, el) -> Outcome:
         definition = find_object(obj_el.tag)
         if definition is None:
             raise Failure([messages.object_not_found(obj_el.tag.upper())], EMPTY_OBJECTS)
+        if definition.parent:
+            raise Failure([messages.lines_through_document(definition.name, definition.parent),
+                           messages.could_not_create(definition.label)], EMPTY_OBJECTS)
         if definition.master:
             record = create_master(ctx, definition, _known_fields(definition, _flatten(obj_el)))
         else:
@@ -398,6 +401,9 @@ def update(ctx: FunctionContext, el) -> Outcome:
         definition = find_object(obj_el.tag)
         if definition is None:
             raise Failure([messages.object_not_found(obj_el.tag.upper())], EMPTY_OBJECTS)
+        if definition.parent:
+            raise Failure([messages.lines_through_document(definition.name, definition.parent),
+                           messages.could_not_update(definition.label)], EMPTY_OBJECTS)
         fields = _flatten(obj_el)
         generic = messages.could_not_update(definition.label)
         recordno = fields.get("RECORDNO", "")
@@ -437,6 +443,8 @@ def delete(ctx: FunctionContext, el) -> Outcome:
     definition = find_object(el.findtext("object") or "")
     if definition is None:
         raise Failure([messages.object_not_found((el.findtext("object") or "").upper())])
+    if definition.parent:
+        raise Failure([messages.lines_through_document(definition.name, definition.parent)])
     keys = [k.strip() for k in (el.findtext("keys") or "").split(",") if k.strip()]
     for key in keys:
         record = ctx.store.get(ctx.company, definition.name, int(key)) if key.isdigit() else None

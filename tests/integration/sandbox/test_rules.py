@@ -295,3 +295,21 @@ def test_api_transactions_count_documents_and_read_calls(sandbox):
          + fn("<readByQuery><object>CLASS</object><query></query></readByQuery>", "r"))
     counters = sandbox.admin.counters("DEMO")["DEMO"]
     assert counters == {"api_transactions": 3, "requests": 1}
+
+
+def test_document_lines_are_readable_as_their_own_objects_but_not_writable(sandbox):
+    call(sandbox, fn(bill("B-1", lines=_line("6100", "1.00") + _line("6200", "2.50", "<DEPARTMENTID>OPS"
+                                                                                     "</DEPARTMENTID>"))))
+    recordno = sandbox.admin.posted("APBILL")[0]["RECORDNO"]
+    body = ("<query><object>APBILLITEM</object><select><field>RECORDKEY</field><field>LINE_NO</field>"
+            "<field>ACCOUNTNO</field><field>AMOUNT</field><field>DEPARTMENTID</field><field>ENTRY_DATE</field>"
+            "</select><orderby><order><field>LINE_NO</field></order></orderby></query>")
+    rows = call(sandbox, fn(body)).result().find("data")
+    assert [[c.text or "" for c in r] for r in rows] == [
+        [recordno, "1", "6100", "1.00", "", OPEN_DATE], [recordno, "2", "6200", "2.50", "OPS", OPEN_DATE]]
+    refused = call(sandbox, fn("<create><APBILLITEM><ACCOUNTNO>6100</ACCOUNTNO></APBILLITEM></create>"))
+    assert refused.errors()[0] == ("BL01001973", "APBILLITEM records are written through their APBILL.")
+    call(sandbox, fn(journal(entry("1000", 1, "5") + entry("2100", -1, "5"))))
+    gl = call(sandbox, fn("<readByQuery><object>GLENTRY</object><query>TR_TYPE = -1</query>"
+                          "<fields>ACCOUNTNO,BATCHNO</fields></readByQuery>")).result().find("data")
+    assert [g.findtext("ACCOUNTNO") for g in gl] == ["2100"]
