@@ -30,6 +30,7 @@ WRITE_FUNCTIONS = {
     "create_invoice": writes.create_invoice, "create_bill": writes.create_bill,
     "create_arterm": writes.create_arterm, "create_apterm": writes.create_apterm,
 }
+MAX_SESSIONS_BEFORE_PURGE = 1000
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, remove_comments=True)
 
 
@@ -277,6 +278,10 @@ class Gateway:
             if entity_id and ctx.store.find_by_key(ctx.company, "LOCATIONENTITY", entity_id) is None:
                 raise Failure([messages.invalid_entity(entity_id)])
         session_id = secrets.token_urlsafe(24) + ".."
+        if len(sandbox.sessions) >= MAX_SESSIONS_BEFORE_PURGE:  # forgotten sessions do not pile up
+            now = sandbox.now()
+            for stale in [sid for sid, s in sandbox.sessions.items() if s.expires <= now]:
+                del sandbox.sessions[stale]
         sandbox.sessions[session_id] = Session(ctx.company, identity.user_id, entity_id, identity.expires,
                                                identity.sender_id)
         endpoint = base_url.rstrip("/") + SESSION_PATH

@@ -24,6 +24,7 @@ from include.intacct_sandbox.xmlout import attrs, element, esc, fields_xml
 READ_BY_QUERY_MAX_PAGE = 1000
 QUERY_MAX_PAGE = 2000
 READ_MAX_KEYS = 100
+MAX_CURSORS_BEFORE_PURGE = 1000
 
 
 @dataclass
@@ -128,7 +129,11 @@ def _page(ctx: FunctionContext, cursor: Cursor, pagesize: int, new_id: bool, res
     if remaining:
         cursor.extra["pagesize"] = pagesize
         cursor.expires = ctx.now + timedelta(seconds=ctx.sandbox.options.result_ttl_seconds)
-        ctx.sandbox.cursors[result_id] = cursor
+        cursors = ctx.sandbox.cursors
+        if len(cursors) >= MAX_CURSORS_BEFORE_PURGE:  # abandoned result sets do not pile up
+            for stale in [rid for rid, c in cursors.items() if c.expires < ctx.now]:
+                del cursors[stale]
+        cursors[result_id] = cursor
     elif result_id:
         ctx.sandbox.cursors.pop(result_id, None)  # the last page invalidates the result set
     tag = cursor.listtype
