@@ -1,6 +1,6 @@
 """Master data: ERP customers, vendors and items up to Intacct; Intacct's master data down.
 
-Nightly in the schedule timezone (INTEGRATION_SCHEDULE_TIMEZONE). One mapped task
+Nightly at 23:00 in the schedule timezone (INTEGRATION_SCHEDULE_TIMEZONE). One mapped task
 per object, so one object's failure does not stop the others; every Intacct call
 runs in the Intacct pool. Publishes ``intacct://master-data`` when the reference
 data is fresh, so the transactions DAG can be scheduled after it.
@@ -24,7 +24,8 @@ MASTER_DATA_ASSET = Asset(name="intacct_master_data", uri="intacct://master-data
 
 @dag(
     dag_id="intacct_master_data",
-    schedule=CronTriggerTimetable("0 2 * * *", timezone=SETTINGS.schedule_timezone),
+    # 23:00, so the midnight transactions run validates against master data read an hour before.
+    schedule=CronTriggerTimetable("0 23 * * *", timezone=SETTINGS.schedule_timezone),
     start_date=pendulum.datetime(2026, 1, 1, tz=SETTINGS.schedule_timezone),
     catchup=False,
     max_active_runs=1,
@@ -91,18 +92,19 @@ def intacct_master_data():
             raise AirflowSkipException(str(stale)) from stale
 
     @task(trigger_rule="all_done", retries=0)
-    def report(streams: list[str], **context) -> dict:
+    def report(streams: list[str], pushes: list[str], **context) -> dict:
         from include.masterdata.run import report
 
-        summary = report(streams, run_id=context["run_id"])
+        summary = report(streams, pushes=pushes, run_id=context["run_id"])
         if summary["failed"]:
             raise RuntimeError(f"master data objects not refreshed in this run: {', '.join(summary['failed'])}")
         return summary
 
     objects = plan_objects()
-    pushed = push_erp_masters.expand(object_type=plan_pushes(objects))
+    pushes = plan_pushes(objects)
+    pushed = push_erp_masters.expand(object_type=pushes)
     extracted = extract.expand(stream=objects)
     pushed >> extracted
-    extracted >> [publish_when_fresh(), report(objects)]
+    extracted >> [publish_when_fresh(), report(objects, pushes)]
 
 intacct_master_data()

@@ -125,10 +125,11 @@ def push(object_type: str, *, run_id: str, settings: Settings | None = None, cli
             source.close()
 
 
-def report(streams: list[str], *, run_id: str, settings: Settings | None = None) -> dict:
+def report(streams: list[str], *, run_id: str, pushes: list[str] = (), settings: Settings | None = None) -> dict:
     """Per-stream outcome of this run (from the reference store, so failed tasks show too).
 
-    Returns ``{"streams": {...}, "failed": [...], "quality_failures": [...], "unavailable": {...}}``.
+    Returns ``{"streams": {...}, "failed": [...], "quality_failures": [...], "unavailable": {...}}``;
+    ``failed`` names the streams, and the ERP pushes (``ERP:<type>``), not completed in this run.
     """
     from include.reference_store import ReferenceStore
 
@@ -147,6 +148,8 @@ def report(streams: list[str], *, run_id: str, settings: Settings | None = None)
         rows[name] = {"records_read": state.records_read, "api_calls": state.api_calls,
                       "watermark": state.watermark.isoformat(timespec="seconds") if state.watermark else None}
         quality.extend(state.quality)
+    failed.extend(f"ERP:{object_type}" for object_type in pushes
+                  if getattr(states.get(f"ERP:{object_type}"), "last_run_id", None) != run_id)
     for name, state in states.items():
         if state.kind == "udd" and state.last_run_id == run_id:
             rows[name] = {"records_read": state.records_read, "api_calls": state.api_calls,

@@ -65,7 +65,7 @@ def test_dag_is_thin_nightly_retried_with_backoff_pooled_and_publishes_the_maste
     assert dagbag.import_errors == {}
     dag = dagbag.get_dag(DAG_ID)
     assert dag.tags and not dag.catchup and dag.max_active_runs == 1
-    assert dag.timetable.expression == "0 2 * * *" and str(dag.timetable.timezone) == "America/New_York"
+    assert dag.timetable.expression == "0 23 * * *" and str(dag.timetable.timezone) == "America/New_York"
     assert set(dag.params.keys()) == {"objects", "full_refresh", "push_erp_masters"}
     assert dag.params.get_param("objects").value == list(ALL_STREAM_NAMES)
     calling = [t for t in dag.tasks if t.task_id in ("extract", "push_erp_masters")]
@@ -152,3 +152,14 @@ def test_erp_masters_are_pushed_once_even_when_the_dag_runs_twice(master_data_da
     client.close()
     ledger.close()
     assert json.dumps(pushed)  # results are JSON for XCom
+
+
+def test_a_failed_push_does_not_stop_the_reads_and_the_run_fails_naming_it(master_data_dag, tmp_path, monkeypatch):
+    monkeypatch.setenv("ERP_SOURCE_URL", f"sqlite:///{tmp_path / 'no-erp-here.db'}")
+    run, states = _run(master_data_dag, objects=["CUSTOMER", "DEPARTMENT"], push_erp_masters=True)
+    assert states[("push_erp_masters", 0)] == "failed"
+    assert states[("extract", 0)] == states[("extract", 1)] == "success"
+    assert states[("report", -1)] == "failed" and run.state == "failed"
+    store = ReferenceStore(master_data_dag.db_url)
+    assert store.state("CUSTOMER").records_read == 120
+    store.close()
