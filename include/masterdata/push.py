@@ -124,11 +124,12 @@ def push_masters(client, ledger, store, source, object_type: str, *, run_id: str
         observations = ledger.observe_many(
             [{"object_type": object_type, "key": m.key, "source_version": m.source_version, "category": "master"}
              for m in chunk], run_id=run_id)
-        wanted = [o.key for o in observations if o.status_after in (Status.NOT_INTEGRATED, Status.DESYNCHRONIZED)]
-        result.unchanged += len(chunk) - len(wanted)
-        if wanted:
-            _push_claimed(client, ledger, by_key, object_type, wanted, run_id=run_id, worker=worker,
-                          result=result, outcome_type=Outcome)
+        plans = _claim_plans(ledger, object_type, observations, Status)
+        result.unchanged += len(chunk) - sum(len(keys) for keys, _, _ in plans)
+        for keys, action, reason in plans:
+            if keys:
+                _push_claimed(client, ledger, by_key, object_type, keys, run_id=run_id, worker=worker,
+                              result=result, outcome_type=Outcome, action=action, reason=reason)
     store.complete_refresh(erp_stream, run_id=run_id, newest_change=newest, records_read=result.read,
                            api_calls=0, full_refresh=False, kind="erp")
     result.api_calls = client.metrics.snapshot().get("api_transactions", 0) - calls_before
@@ -138,11 +139,31 @@ def push_masters(client, ledger, store, source, object_type: str, *, run_id: str
     return result
 
 
-def _push_claimed(client, ledger, by_key, object_type, keys, *, run_id, worker, result, outcome_type) -> None:
+def _claim_plans(ledger, object_type, observations, status) -> list[tuple[list[str], str, str | None]]:
+    """Which observed masters to send, and under which ledger claim.
+
+    New and changed ones are synchronized; ones left pending by a run that died are
+    recovered once their lease expired (resent with the same controlid); ones that failed
+    transiently are retried. Other errors wait for a person's Force synchronize.
+    """
+    by_status: dict[str, list[str]] = {}
+    for observation in observations:
+        by_status.setdefault(observation.status_after, []).append(observation.key)
+    transient = [key for key in by_status.get(status.ERROR, [])
+                 if (row := ledger.get(object_type, key)) and row.error_class == ErrorClass.TRANSIENT.value]
+    return [
+        (by_status.get(status.NOT_INTEGRATED, []) + by_status.get(status.DESYNCHRONIZED, []), "synchronize", None),
+        (by_status.get(status.PENDING, []), "recover", "claim left pending by an earlier run whose lease expired"),
+        (transient, "retry", "the last attempt failed with a transient error"),
+    ]
+
+
+def _push_claimed(client, ledger, by_key, object_type, keys, *, run_id, worker, result, outcome_type,
+                  action: str = "synchronize", reason: str | None = None) -> None:
     from include.intacct.functions import Create, DocumentLookup, Update
 
     stream = stream_for(object_type)
-    claims = ledger.claim(object_type, keys, run_id=run_id, worker=worker)
+    claims = ledger.claim(object_type, keys, run_id=run_id, worker=worker, action=action, reason=reason)
     outcomes, functions, controlids, plans = [], [], {}, {}
     for claim in claims:
         master = by_key[claim.key]

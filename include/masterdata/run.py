@@ -85,7 +85,7 @@ def _resources(settings: Settings, client=None):
 
 
 def _worker(run_id: str, name: str) -> str:
-    return f"{socket.gethostname()}:{os.getpid()}:{run_id}:{name}"[:250]
+    return f"{socket.gethostname()}:{os.getpid()}:{run_id}:{name}"[:200]  # the ledger's limit
 
 
 def extract(stream_name: str, *, run_id: str, full_refresh: bool = False, settings: Settings | None = None,

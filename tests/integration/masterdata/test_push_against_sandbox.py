@@ -89,3 +89,27 @@ def test_changed_item_is_updated_under_the_same_item_id(sandbox, env, erp):
     item = _intacct(client, "ITEM", "ITEMID", "I-3001", "NAME")
     assert item["NAME"] == "Bearing Small (sealed)"
     assert ledger.get("item", "I-3001").intacct_key == "I-3001"
+
+
+def test_push_left_pending_by_a_dead_run_is_recovered_with_its_controlid_and_not_created_twice(
+        sandbox, env, erp):
+    from include.intacct.functions import Create
+    from include.masterdata.push import controlid_for, intacct_fields
+
+    push, client, ledger = env
+    source = open_source(f"sqlite:///{erp}")
+    master = next(m for chunk in source.iter_masters("customer") for m in chunk if m.key == "C-1121")
+    source.close()
+    # A run claimed C-1121, sent it, and died before recording the outcome.
+    ledger.observe("customer", "C-1121", master.source_version, category="master", run_id="dead-run")
+    claim = ledger.claim("customer", ["C-1121"], run_id="dead-run", worker="dead", lease_seconds=0)[0]
+    controlid = controlid_for("customer", "C-1121", claim.source_version, claim.attempts)
+    ledger.set_controlids("customer", {"C-1121": controlid})
+    assert client.execute_writes([Create({"CUSTOMER": intacct_fields(master)}, controlid=controlid)])[0].ok
+
+    result = push("customer", "run-2")
+    assert "C-1121" not in result.failed
+    row = ledger.get("customer", "C-1121")
+    assert row.status == "success" and row.controlid == controlid
+    assert "already_recorded" in row.last_message  # the resend was refused as a repeat: it had landed
+    _intacct(client, "CUSTOMER", "CUSTOMERID", "C-1121", "NAME")  # exactly one record
