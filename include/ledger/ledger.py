@@ -8,10 +8,12 @@ conditional UPDATE statements so two workers can never win the same object.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from operator import itemgetter
 from typing import Any
 
 import sqlalchemy as sa
@@ -183,8 +185,9 @@ class Ledger:
         A key given twice keeps its last row.
         """
         latest: dict[tuple[str, str], dict[str, Any]] = {}
+        categories: dict[tuple[str, str | None], str] = {}  # (object_type, given category) already checked
         for row in rows:
-            clean = self._clean_observation(row)
+            clean = self._clean_observation(row, categories)
             latest.pop((clean["object_type"], clean["key"]), None)
             latest[(clean["object_type"], clean["key"])] = clean
         results: dict[tuple[str, str], Observation] = {}
@@ -200,7 +203,9 @@ class Ledger:
         return [results[k] for k in latest]
 
     @staticmethod
-    def _clean_observation(row: Mapping[str, Any]) -> dict[str, Any]:
+    def _clean_observation(
+        row: Mapping[str, Any], categories: dict[tuple[str, str | None], str]
+    ) -> dict[str, Any]:
         object_type = _text("object", row.get("key"), "object_type", row.get("object_type"), 32)
         key = row.get("key")
         _text(object_type, key, "key", key, 128)
@@ -225,7 +230,10 @@ class Ledger:
             "object_type": object_type,
             "key": key,
             "source_version": version,
-            "category": _category(object_type, key, row.get("category")).value,
+            "category": categories.get((object_type, row.get("category")))
+            or categories.setdefault(
+                (object_type, row.get("category")), _category(object_type, key, row.get("category")).value
+            ),
             "posting_date": posting_date,
             "amount": amount,
         }
@@ -295,6 +303,8 @@ class Ledger:
             )
             results[(object_type, key)] = Observation(object_type, key, before, after, True)
         t = objects
+        amount_to_db = t.c.amount.type.bind_processor(conn.dialect) or (lambda value: value)
+        date_to_db = t.c.posting_date.type.bind_processor(conn.dialect) or (lambda value: value)
         version_values = dict(
             source_version=sa.bindparam("b_source_version"),
             category=sa.bindparam("b_category"),
@@ -318,7 +328,10 @@ class Ledger:
             (reverted, {**cleared, "synced_at": _timestamp(now)}),
         ):
             if params:
-                conn.execute(by_id.values(**version_values, **values), params)
+                for row in params:
+                    row["b_amount"] = amount_to_db(row["b_amount"])
+                    row["b_posting_date"] = date_to_db(row["b_posting_date"])
+                _executemany(conn, by_id.values(**version_values, **values), params)
         self._append(conn, now, new_events)
         return results
 
@@ -1106,8 +1119,8 @@ class Ledger:
                 .order_by(t.c.id)
                 .with_for_update()
             )
-            for row in conn.execute(stmt).mappings():
-                result[row["key"]] = dict(row)
+            for row in conn.execute(stmt):
+                result[row.key] = row._asdict()
         return result
 
     @staticmethod
@@ -1139,7 +1152,10 @@ class Ledger:
     def _append(conn: Connection, at: datetime, new_events: list[dict[str, Any]]) -> None:
         """The only writer of the event log: it inserts, never updates or deletes."""
         if new_events:
-            conn.execute(events_table.insert().values(at=_timestamp(at)), new_events)
+            for event in new_events:
+                if event["details"] is not None:
+                    event["details"] = json.dumps(event["details"])
+            _executemany(conn, events_table.insert().values(at=_timestamp(at)), new_events)
 
 
 def _jsonable(value: Any) -> Any:
@@ -1152,6 +1168,25 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, datetime | date):
         return value.isoformat()
     return value
+
+
+def _executemany(conn: Connection, statement, rows: list[dict[str, Any]]) -> None:
+    """Run ``statement`` once per row, with values already in their database form.
+
+    SQLAlchemy's per-row type processing is most of the cost of writing thousands of rows;
+    the callers convert the few typed values (amounts, dates) once and pass the rest as is.
+    """
+    compiled = statement.compile(dialect=conn.dialect, column_keys=list(rows[0]))
+    fixed = {name: value for name, value in compiled.params.items() if name not in rows[0]}
+    if fixed:
+        rows = [{**fixed, **row} for row in rows]
+    if compiled.positional:
+        order = compiled.positiontup
+        getter = itemgetter(*order) if len(order) > 1 else (lambda row: (row[order[0]],))
+        parameters = [getter(row) for row in rows]
+    else:
+        parameters = rows
+    conn.exec_driver_sql(compiled.string, parameters)
 
 
 def _timestamp(at: datetime):
