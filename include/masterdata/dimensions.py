@@ -56,11 +56,13 @@ class DimensionsResult:
     dimensions: list[str] = field(default_factory=list)
     udds: dict[str, dict] = field(default_factory=dict)  # name -> ExtractResult.to_dict()
     unavailable: dict[str, str] = field(default_factory=dict)  # name -> message (with the steps)
+    released_documents: int = 0  # documents held for dimension_unavailable, released for a retry
     api_calls: int = 0
 
     def to_dict(self) -> dict:
         return {"stream": DIMENSIONS_STREAM, "dimensions": self.dimensions, "udds": self.udds,
-                "unavailable": self.unavailable, "api_calls": self.api_calls}
+                "unavailable": self.unavailable, "released_documents": self.released_documents,
+                "api_calls": self.api_calls}
 
 
 def _versions(name: str) -> tuple[str, str]:
@@ -137,6 +139,11 @@ def sync_dimensions(client, store, ledger, *, run_id: str, worker: str, company_
         _track_in_ledger(ledger, name, readable=True, run_id=run_id, worker=worker, message="")
     store.complete_refresh(DIMENSIONS_LIST, run_id=run_id, newest_change=None, records_read=len(dimensions),
                            api_calls=result.api_calls, full_refresh=True, kind="dimensions")
+    if not result.unavailable and not failures:
+        # Every UDD reads again: documents held for an unavailable dimension may be retried.
+        result.released_documents = ledger.release_holds(
+            hold="dimension_unavailable", run_id=run_id,
+            reason="every user-defined dimension returned its values in the master-data sync")
     if failures:
         details = "; ".join(f"{name}: {exc}" for name, exc in failures)
         raise RuntimeError(f"user-defined dimension(s) could not be read: {details}")

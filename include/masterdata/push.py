@@ -43,7 +43,8 @@ def intacct_fields(master) -> dict[str, Any]:
         id_field = "CUSTOMERID" if master.object_type == "customer" else "VENDORID"
         record = {id_field: master.key, "NAME": f.get("name"), "STATUS": f.get("status") or "active",
                   "TERMNAME": f.get("term_name") or None, "CURRENCY": f.get("currency") or None,
-                  "DISPLAYCONTACT": {"PRINTAS": f.get("name"), "EMAIL1": f.get("email") or None}}
+                  "DISPLAYCONTACT": {k: v for k, v in (("PRINTAS", f.get("name")), ("EMAIL1", f.get("email")))
+                                     if v}}
     elif master.object_type == "item":
         record = {"ITEMID": master.key, "NAME": f.get("name"), "ITEMTYPE": f.get("item_type") or "Non-Inventory",
                   "STATUS": f.get("status") or "active"}

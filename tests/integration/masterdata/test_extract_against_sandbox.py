@@ -94,9 +94,16 @@ def test_unpermitted_udd_is_marked_unavailable_with_admin_steps_and_recovers_onc
     sync_dimensions(client, store, ledger, run_id="run-2", worker="w", company_timezone=TZ, lookback_minutes=0)
     assert ledger.get(DIMENSION_OBJECT_TYPE, "CHANNEL").status == "error"  # still unavailable, no noise
 
+    held = ledger.observe("ar_invoice", "INV-1", "v1", run_id="erp")  # a document held for CHANNEL
+    ledger.claim("ar_invoice", ["INV-1"], run_id="post", worker="w")
+    ledger.record_error("ar_invoice", "INV-1", run_id="post", error_class="dimension_unavailable",
+                        message="User-defined dimension 'CHANNEL' is not available", hold="dimension_unavailable")
+    assert held.status_after == "not_integrated"
+
     sandbox.admin.grant_udd("CHANNEL")
     again = sync_dimensions(client, store, ledger, run_id="run-3", worker="w", company_timezone=TZ,
                             lookback_minutes=0)
     assert again.unavailable == {} and again.udds["CHANNEL"]["records_read"] == 3
     assert store.state("UDD:CHANNEL").available
     assert ledger.get(DIMENSION_OBJECT_TYPE, "CHANNEL").status == "success"
+    assert again.released_documents == 1 and ledger.get("ar_invoice", "INV-1").released_at is not None
