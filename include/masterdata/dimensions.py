@@ -32,7 +32,7 @@ INT402_STEPS = (
     "configured in Intacct.",
     "Sync again: run the intacct_master_data DAG for DIMENSIONS (Airflow UI > Trigger with objects=[\"DIMENSIONS\"], "
     "or `airflow dags trigger intacct_master_data --conf '{{\"objects\": [\"DIMENSIONS\"]}}'`). Documents held for "
-    "'{name}' are released once it reads again.",
+    "an unavailable dimension are released for a retry once every dimension reads again.",
 )
 
 
