@@ -4,6 +4,7 @@
     python -m include.ledger list [--status error] [--category finance] [--type ar_invoice] [--key 10432]
                                   [--key-prefix 104] [--error-class closed_period] [--limit 50]
     python -m include.ledger failed
+    python -m include.ledger list --released --period 2026-09      # released, waiting to be posted
     python -m include.ledger held [--period 2026-09] [--hold closed_period]
     python -m include.ledger events KEY [--type ar_invoice]
     python -m include.ledger reconcile [--run-id RUN]
@@ -88,6 +89,13 @@ def build_parser() -> argparse.ArgumentParser:
     listing.add_argument("--version")
     listing.add_argument("--error-class", action="append")
     listing.add_argument("--hold", action="append", choices=[h.value for h in Hold])
+    listing.add_argument(
+        "--released",
+        action="store_true",
+        default=None,
+        help="only errors whose hold was released and that wait to be retried",
+    )
+    listing.add_argument("--period", help="held (or released) for this period, YYYY-MM")
     listing.add_argument("--run-id")
     listing.add_argument("--limit", type=int, default=200)
     failed = commands.add_parser("failed", help="objects in error, by error class")
@@ -122,6 +130,8 @@ def main(argv: Sequence[str] | None = None, out=None) -> int:
                     version=args.version,
                     error_class=args.error_class,
                     hold=args.hold,
+                    released=args.released,
+                    held_for_period=args.period,
                     run_id=args.run_id,
                     limit=args.limit,
                 ),

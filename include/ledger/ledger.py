@@ -980,7 +980,8 @@ class Ledger:
     ) -> int:
         """Release objects held for ``hold`` (optionally only for ``period`` / ``object_type``).
 
-        They stay in error, marked released, until a ``release`` claim retries them. Returns how many.
+        They stay in error, marked released (``find(released=True, held_for_period=...)``) and keeping
+        the period they were held for, until a ``release`` claim retries them. Returns how many.
         """
         hold = _enum(Hold, object_type or "objects", None, "hold", hold)
         _period(object_type or "objects", None, period)
@@ -1005,9 +1006,7 @@ class Ledger:
                     ),
                     condition,
                 )
-                .values(
-                    hold=None, held_for_period=None, released_at=_timestamp(now), updated_at=_timestamp(now)
-                )
+                .values(hold=None, released_at=_timestamp(now), updated_at=_timestamp(now))
                 .returning(t.c.id, t.c.source_version)
             ).all()
             transition = require(

@@ -38,6 +38,7 @@ def _conditions(
     error_class=None,
     hold=None,
     held=None,
+    released=None,
     held_for_period=None,
     run_id=None,
 ) -> list:
@@ -60,6 +61,9 @@ def _conditions(
         conditions.append(t.c.key.like(f"{escaped}%", escape="\\"))
     if version is not None:  # the ERP version, or the version in Intacct
         conditions.append(sa.or_(t.c.source_version == version, t.c.posted_version == version))
+    if released is not None:  # errors whose hold was released, waiting for a ``release`` claim
+        released_at = t.c.released_at
+        conditions.append(released_at.is_not(None) if released else released_at.is_(None))
     if held is not None:
         conditions.append(t.c.hold.is_not(None) if held else t.c.hold.is_(None))
     if held_for_period is not None:
@@ -81,6 +85,7 @@ def find(
     error_class: str | Iterable[str] | None = None,
     hold: str | Iterable[str] | None = None,
     held: bool | None = None,
+    released: bool | None = None,
     held_for_period: str | None = None,
     run_id: str | None = None,
     limit: int | None = None,
@@ -90,7 +95,8 @@ def find(
 
     ``key`` is exact, ``key_prefix`` a prefix; ``version`` matches the ERP version or the
     version in Intacct; ``category`` is ``finance`` or ``master``; ``run_id`` the last run that
-    touched the object. List-valued filters accept several values.
+    touched the object; ``held`` objects wait on a hold, ``released`` ones had it released and wait
+    for a ``release`` claim (both keep ``held_for_period``). List-valued filters accept several values.
     """
     stmt = (
         sa.select(*_ROW_COLUMNS)
@@ -105,6 +111,7 @@ def find(
                 error_class=error_class,
                 hold=hold,
                 held=held,
+                released=released,
                 held_for_period=held_for_period,
                 run_id=run_id,
             )

@@ -224,6 +224,7 @@ def test_release_holds_for_a_period_then_release_claims_exactly_those(ledger):
     assert [r.key for r in ledger.held_for_period("2026-09")] == ["SEP-1", "SEP-2"]
     assert ledger.release_holds(hold="closed_period", period="2026-09", reason="2026-09 reopened") == 2
     assert ledger.held_for_period("2026-09") == []
+    assert [r.key for r in ledger.find(released=True, held_for_period="2026-09")] == ["SEP-1", "SEP-2"]
     claims = ledger.claim(
         INVOICE,
         ["SEP-1", "SEP-2", "OCT-1"],

@@ -31,6 +31,8 @@ def test_list_failed_held_events_and_reconcile(ledger, ledger_url):
     assert "closed_period" in run(ledger_url, "failed")[1]
     assert "10432" in run(ledger_url, "held", "--period", "2026-09")[1]
     assert "10432" not in run(ledger_url, "held", "--period", "2026-10")[1]
+    ledger.release_holds(hold="closed_period", period="2026-09", reason="2026-09 reopened")
+    assert "10432" in run(ledger_url, "list", "--released", "--period", "2026-09")[1]
     code, events = run(ledger_url, "events", "10432")
     assert code == 0 and "hold_placed" in events and "period closed" in events
     assert "success" in run(ledger_url, "reconcile")[1]
@@ -40,6 +42,12 @@ def test_list_failed_held_events_and_reconcile(ledger, ledger_url):
 @pytest.mark.parametrize("ledger_url", ["sqlite"], indirect=True)
 def test_module_entry_point_reads_the_url_from_the_environment(ledger_url):
     env = {**os.environ, "INTEGRATION_DB_URL": ledger_url, "PYTHONPATH": str(ROOT)}
-    upgrade = subprocess.run([sys.executable, "-m", "include.ledger", "upgrade"], env=env, capture_output=True,
-                             text=True, timeout=60, check=True)
+    upgrade = subprocess.run(
+        [sys.executable, "-m", "include.ledger", "upgrade"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
     assert "ledger at revision" in upgrade.stdout

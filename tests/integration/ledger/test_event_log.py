@@ -7,10 +7,13 @@ from include.ledger import Status
 from tests.integration.ledger.helpers import INVOICE, object_in
 
 
-@pytest.mark.parametrize("statement", [
-    "update ledger_events set reason = 'rewritten'",
-    "delete from ledger_events",
-])
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "update ledger_events set reason = 'rewritten'",
+        "delete from ledger_events",
+    ],
+)
 def test_database_refuses_to_change_or_delete_events(ledger, statement):
     object_in(ledger, Status.SUCCESS, "10432")
     with pytest.raises(sa.exc.DatabaseError, match="append-only"), ledger.engine.begin() as conn:

@@ -25,7 +25,9 @@ def test_migrate_creates_the_tables_on_an_empty_database_and_is_idempotent(ledge
         tables = set(sa.inspect(conn).get_table_names())
         assert {"ledger_objects", "ledger_events", VERSION_TABLE} <= tables
         assert conn.execute(sa.text(f"select count(*) from {VERSION_TABLE}")).scalar() == 1
-        assert conn.execute(sa.text("select version_num from alembic_version")).scalar() == "someone_elses_head"
+        assert (
+            conn.execute(sa.text("select version_num from alembic_version")).scalar() == "someone_elses_head"
+        )
     engine.dispose()
     with Ledger(ledger_url) as ledger:
         assert ledger.observe("customer", "C-1", "v1").changed
