@@ -42,13 +42,19 @@ def _flag(value) -> bool:
     return str(value or "").strip().lower() in ("true", "t", "1", "yes")
 
 
+def current_udds(store, states: dict) -> list[str]:
+    """UDD streams that getDimensions still lists (a dimension deleted in Intacct drops out)."""
+    listed = {r.key for r in store.records(DIMENSIONS_STREAM) if r.active}
+    return [name for name, s in states.items() if s.kind == "udd" and s.object_name in listed]
+
+
 def stale_streams(store, *, max_age_hours: float, now: datetime | None = None,
                   required: tuple[str, ...] = REQUIRED_STREAMS) -> dict[str, str]:
-    """Stream -> why it is stale, for every required stream and every known UDD."""
+    """Stream -> why it is stale, for every required stream and every current UDD."""
     now = (now or datetime.now(UTC)).astimezone(UTC).replace(tzinfo=None)
     oldest_allowed = now - timedelta(hours=max_age_hours)
     states = store.states()
-    names = list(required) + [name for name, s in states.items() if s.kind == "udd" and name not in required]
+    names = list(required) + [name for name in current_udds(store, states) if name not in required]
     stale = {}
     for name in names:
         state = states.get(name)
@@ -83,12 +89,13 @@ def build_snapshot(store, *, max_age_hours: float, now: datetime | None = None):
         )
         for record in store.records("GLACCOUNT")
     }
+    udd_names = current_udds(store, states)
     udds = {
-        state.object_name: UddRef(available=state.available, values=store.statuses(name))
-        for name, state in states.items() if state.kind == "udd"
+        states[name].object_name: UddRef(available=states[name].available, values=store.statuses(name))
+        for name in udd_names
     }
     refreshed = [s.last_refreshed_at for name, s in states.items()
-                 if (name in REQUIRED_STREAMS or s.kind == "udd") and s.last_refreshed_at]
+                 if (name in REQUIRED_STREAMS or name in udd_names) and s.last_refreshed_at]
     return ReferenceSnapshot(
         **tables,
         accounts=accounts,

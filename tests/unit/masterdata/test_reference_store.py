@@ -5,7 +5,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from include import demo_company as demo
-from include.masterdata.streams import CLOSED_BOOKS_STREAM, DIMENSIONS_STREAM, STREAMS, udd_stream
+from include.masterdata.dimensions import DIMENSIONS_LIST
+from include.masterdata.streams import CLOSED_BOOKS_STREAM, STREAMS, udd_stream
 from include.reference_store import ReferenceStore, StaleReferenceData, build_snapshot
 from include.reference_store.snapshot import REQUIRED_STREAMS
 
@@ -50,9 +51,11 @@ def _fill(store, run_id="run-1"):
                                    api_calls=1, full_refresh=True, kind="udd")
         else:
             store.mark_unavailable(stream, run_id=run_id, reason="INT402: steps", api_calls=1)
-    store.complete_refresh(STREAMS["DEPARTMENT"].__class__(DIMENSIONS_STREAM, "getDimensions", "objectName", ()),
-                           run_id=run_id, newest_change=None, records_read=10, api_calls=1, full_refresh=True,
-                           kind="dimensions")
+    listing = [({"objectName": u.object_name, "userDefinedDimension": "true", "STATUS": "active"}, None)
+               for u in demo.UDDS]
+    store.upsert_records(DIMENSIONS_LIST, listing, run_id=run_id)
+    store.complete_refresh(DIMENSIONS_LIST, run_id=run_id, newest_change=None, records_read=len(listing),
+                           api_calls=1, full_refresh=True, kind="dimensions")
     store.set_closed_books_date(demo.default_closed_books_date(T0.date()), run_id=run_id)
 
 
@@ -131,3 +134,13 @@ def test_unavailable_udd_keeps_its_values_and_says_why(store):
     assert not state.available and state.unavailable_reason == "INT402 ..."
     assert store.statuses("UDD:REGION") == {"10001": "active"}
     assert CLOSED_BOOKS_STREAM not in store.states()
+
+
+def test_udd_no_longer_listed_by_getdimensions_neither_blocks_nor_appears_in_the_snapshot(store):
+    _fill(store)
+    store.upsert_records(DIMENSIONS_LIST, [({"objectName": "REGION", "userDefinedDimension": "true",
+                                             "STATUS": "active"}, None)], run_id="run-2")
+    store.complete_refresh(DIMENSIONS_LIST, run_id="run-2", newest_change=None, records_read=1, api_calls=1,
+                           full_refresh=True, kind="dimensions")  # CHANNEL was deleted in Intacct
+    snapshot = build_snapshot(store, max_age_hours=26)
+    assert set(snapshot.udds) == {"REGION"}
