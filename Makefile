@@ -26,6 +26,23 @@ test: lint
 unit: $(STAMP)
 	$(BIN)/python -m pytest tests/unit
 
+# The main job end to end on the embedded default: sandbox + synthetic ERP + Airflow on SQLite.
+demo: $(STAMP)
+	$(BIN)/python -m include.devtools.demo run
+
+# The local Intacct sandbox alone (state in data/sandbox).
+SANDBOX_PORT ?= 8790
+sandbox: $(STAMP)
+	$(BIN)/python -m include.intacct_sandbox serve --host 127.0.0.1 --port $(SANDBOX_PORT) --state-dir data/sandbox
+
+# Airflow with its UI (LocalExecutor, SQLite) and the sandbox; state under data/.
+AIRFLOW_PORT ?= 8080
+airflow: $(STAMP)
+	$(BIN)/python -m include.devtools.demo airflow --port $(AIRFLOW_PORT)
+
+bench: $(STAMP)
+	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+
 # Regenerate the lock file from a clean install of requirements.txt.
 lock:
 	rm -rf .lockvenv && $(PYTHON) -m venv .lockvenv
