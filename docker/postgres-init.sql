@@ -1,0 +1,3 @@
+-- The integration ledger and reference store live in their own database.
+CREATE USER integration WITH PASSWORD 'integration';
+CREATE DATABASE integration OWNER integration;
