@@ -17,7 +17,7 @@ from include.ledger.records import (
     OutcomeReport,
     Refusal,
 )
-from include.ledger.transitions import TRANSITIONS, Action, Category, Hold, Status, TransitionRefused
+from include.ledger.transitions import TRANSITIONS, Action, Category, Guard, Hold, Status, TransitionRefused
 
 __all__ = [
     "OBJECT_CATEGORIES",
@@ -28,6 +28,7 @@ __all__ = [
     "Claims",
     "Event",
     "FailureGroup",
+    "Guard",
     "Hold",
     "Ledger",
     "LedgerInputError",

@@ -40,10 +40,12 @@ from include.ledger.transitions import (
     CLAIM_ACTIONS,
     Action,
     Category,
+    Guard,
     Hold,
     Status,
     TransitionRefused,
     from_statuses,
+    guard,
     refusal_reason,
     require,
     target,
@@ -441,11 +443,12 @@ class Ledger:
     def _claim_condition(self, action: Action, now: datetime):
         t = objects
         condition = t.c.status.in_([s.value for s in from_statuses(action)])
-        if action is Action.RETRY:
+        extra = guard(action)
+        if extra is Guard.NOT_HELD:
             condition &= t.c.hold.is_(None)
-        elif action is Action.RELEASE:
+        elif extra is Guard.HOLD_RELEASED:
             condition &= t.c.hold.is_(None) & t.c.released_at.is_not(None)
-        elif action is Action.RECOVER:
+        elif extra is Guard.LEASE_EXPIRED:
             condition &= t.c.claim_expires_at < now
         return condition
 

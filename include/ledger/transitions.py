@@ -62,12 +62,21 @@ AUTOMATIC_CLAIM_ACTIONS = frozenset({Action.RETRY, Action.RELEASE, Action.RECOVE
 _S = Status
 
 
+class Guard(StrEnum):
+    """A condition beyond the status that a claim also checks (in the same atomic UPDATE)."""
+
+    NOT_HELD = "not_held"  # hold is null
+    HOLD_RELEASED = "hold_released"  # hold is null and released_at is set
+    LEASE_EXPIRED = "lease_expired"  # claim_expires_at is in the past
+
+
 @dataclass(frozen=True)
 class Transition:
     action: Action
     from_status: Status | None
     to_status: Status
     meaning: str
+    guard: Guard | None = None
 
 
 TRANSITIONS: tuple[Transition, ...] = (
@@ -101,9 +110,15 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition(Action.SYNCHRONIZE, _S.NOT_INTEGRATED, _S.PENDING, "synchronize for the first time"),
     Transition(Action.SYNCHRONIZE, _S.DESYNCHRONIZED, _S.PENDING, "synchronize the changed object"),
     Transition(Action.FORCE_SYNCHRONIZE, _S.ERROR, _S.PENDING, "force synchronization of an object in error"),
-    Transition(Action.RETRY, _S.ERROR, _S.PENDING, "automatic retry of an error that is not held"),
-    Transition(Action.RELEASE, _S.ERROR, _S.PENDING, "retry of an error whose hold was released"),
-    Transition(Action.RECOVER, _S.PENDING, _S.PENDING, "re-claim a claim whose lease expired"),
+    Transition(
+        Action.RETRY, _S.ERROR, _S.PENDING, "automatic retry of an error that is not held", Guard.NOT_HELD
+    ),
+    Transition(
+        Action.RELEASE, _S.ERROR, _S.PENDING, "retry of an error whose hold was released", Guard.HOLD_RELEASED
+    ),
+    Transition(
+        Action.RECOVER, _S.PENDING, _S.PENDING, "re-claim a claim whose lease expired", Guard.LEASE_EXPIRED
+    ),
     Transition(Action.SUCCEED, _S.PENDING, _S.SUCCESS, "posted to Intacct"),
     Transition(
         Action.SUCCEED_OUTDATED,
@@ -175,6 +190,11 @@ def target(action: Action) -> Status | None:
     """
     targets = {t.to_status for t in TRANSITIONS if t.action is action}
     return targets.pop() if len(targets) == 1 else None
+
+
+def guard(action: Action) -> Guard | None:
+    """The extra condition of an action (the same from every status it allows)."""
+    return next((t.guard for t in TRANSITIONS if t.action is action), None)
 
 
 def from_statuses(action: Action) -> tuple[Status, ...]:

@@ -8,7 +8,7 @@ import pytest
 from include.erp.documents import SourceDocument, SourceMaster
 from include.ledger import TRANSITIONS, Action, Ledger, Status, TransitionRefused
 from include.ledger.sources import observed
-from include.ledger.transitions import CLAIM_ACTIONS, from_statuses, require, target
+from include.ledger.transitions import CLAIM_ACTIONS, Guard, from_statuses, guard, require, target
 from include.ledger.types import to_amount
 
 
@@ -26,6 +26,12 @@ def test_claims_lead_to_pending_and_never_start_from_pending_except_recovery():
         assert (Status.PENDING in from_statuses(action)) == (action is Action.RECOVER)
 
 
+def test_only_the_products_own_claims_carry_guards():
+    assert {a: guard(a) for a in CLAIM_ACTIONS} == {
+        Action.SYNCHRONIZE: None, Action.FORCE_SYNCHRONIZE: None, Action.RETRY: Guard.NOT_HELD,
+        Action.RELEASE: Guard.HOLD_RELEASED, Action.RECOVER: Guard.LEASE_EXPIRED}
+
+
 def test_synchronize_and_force_synchronize_match_the_integration_page():
     assert set(from_statuses(Action.SYNCHRONIZE)) == {Status.NOT_INTEGRATED, Status.DESYNCHRONIZED}
     assert set(from_statuses(Action.FORCE_SYNCHRONIZE)) == {Status.ERROR}
@@ -38,13 +44,17 @@ def test_every_status_has_a_way_out_for_a_new_erp_version():
 def test_refusal_names_object_key_statuses_and_reason():
     with pytest.raises(TransitionRefused) as refused:
         require(Action.FORCE_SYNCHRONIZE, "pending", object_type="ar_invoice", key="10432")
-    assert str(refused.value) == "ar_invoice '10432': cannot go from pending to pending: already synchronizing"
+    assert (
+        str(refused.value) == "ar_invoice '10432': cannot go from pending to pending: already synchronizing"
+    )
     with pytest.raises(TransitionRefused, match="mark_synced applies only to objects that are error, desync"):
         require(Action.MARK_SYNCED, Status.NOT_INTEGRATED, object_type="ap_bill", key="B-1")
 
 
-@pytest.mark.parametrize(("value", "expected"), [("12.5", Decimal("12.5")), (3, Decimal(3)),
-                                                 (Decimal("-0.0001"), Decimal("-0.0001"))])
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("12.5", Decimal("12.5")), (3, Decimal(3)), (Decimal("-0.0001"), Decimal("-0.0001"))],
+)
 def test_amounts_are_exact_decimals(value, expected):
     assert to_amount(value) == expected
 
@@ -67,13 +77,22 @@ def test_in_memory_sqlite_is_refused_because_each_connection_would_see_another_d
 
 
 def test_observed_rows_carry_version_posting_date_and_document_total():
-    lines = [{"invoice_no": "10432", "line_no": 1, "amount": Decimal("100.10")},
-             {"invoice_no": "10432", "line_no": 2, "amount": Decimal("0.90")}]
-    document = SourceDocument("ar_invoice", "10432", {"invoice_no": "10432", "invoice_date": date(2026, 9, 3)},
-                              lines)
+    lines = [
+        {"invoice_no": "10432", "line_no": 1, "amount": Decimal("100.10")},
+        {"invoice_no": "10432", "line_no": 2, "amount": Decimal("0.90")},
+    ]
+    document = SourceDocument(
+        "ar_invoice", "10432", {"invoice_no": "10432", "invoice_date": date(2026, 9, 3)}, lines
+    )
     row = observed(document)
-    assert row == {"object_type": "ar_invoice", "key": "10432", "source_version": document.source_version,
-                   "category": "finance", "posting_date": date(2026, 9, 3), "amount": Decimal("101.00")}
+    assert row == {
+        "object_type": "ar_invoice",
+        "key": "10432",
+        "source_version": document.source_version,
+        "category": "finance",
+        "posting_date": date(2026, 9, 3),
+        "amount": Decimal("101.00"),
+    }
     document.lines[1]["amount"] = None  # unreadable amount: the total is unknown, not wrong
     assert observed(document)["amount"] is None
     master = SourceMaster("customer", "C-1", {"customer_id": "C-1", "name": "Acme"})
