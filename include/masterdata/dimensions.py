@@ -138,7 +138,7 @@ def sync_dimensions(client, store, ledger, *, run_id: str, worker: str, company_
         result.udds[name] = extracted.to_dict()
         _track_in_ledger(ledger, name, readable=True, run_id=run_id, worker=worker, message="")
     store.complete_refresh(DIMENSIONS_LIST, run_id=run_id, newest_change=None, records_read=len(dimensions),
-                           api_calls=result.api_calls, full_refresh=True, kind="dimensions")
+                           api_calls=1, full_refresh=True, kind="dimensions")  # each UDD counts its own calls
     if not result.unavailable and not failures:
         # Every UDD reads again: documents held for an unavailable dimension may be retried.
         result.released_documents = ledger.release_holds(

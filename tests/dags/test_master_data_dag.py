@@ -107,6 +107,8 @@ def test_unpermitted_udd_fails_only_itself_and_becomes_available_after_the_grant
     assert run.state == "success", states
     report = _report(run)
     assert set(report["unavailable"]) == {"CHANNEL"} and report["streams"]["DEPARTMENT"]["records_read"] == 7
+    assert report["streams"]["UDD:REGION"]["records_read"] == 5
+    assert all(row["api_calls"] <= row["call_budget"] for row in report["streams"].values()), report
     ledger = Ledger(master_data_dag.db_url)
     row = ledger.get("dimension", "CHANNEL")
     assert (row.status, row.error_class) == ("error", "dimension_unavailable")
