@@ -29,6 +29,7 @@ from include.quality.frame import (
     MISSING,
     invalid_udd_values,
     missing_required_dimensions,
+    present_column,
     reference_fields,
     reference_status,
     reference_table,
@@ -129,7 +130,7 @@ def _data_quality_checks(doc_type: str) -> list[Check]:
               source_problems),
         Check("header_present", "header", ErrorClass.DATA_QUALITY, _in_set("_has_header", [True]),
               lambda f: [(key_column, "lines arrived without their header (orphan lines)")]),
-        *[Check(f"required_{name}", "header", ErrorClass.DATA_QUALITY, _not_null(name), required(name, "header"))
+        *[Check(f"required_{name}", "header", ErrorClass.DATA_QUALITY, _not_null(present_column(name)), required(name, "header"))
           for name in REQUIRED_HEADER_FIELDS[doc_type]],
         Check("header_types", "header", ErrorClass.DATA_QUALITY, _between("_mistyped_header", max_value=0),
               mistyped("header")),
@@ -139,7 +140,7 @@ def _data_quality_checks(doc_type: str) -> list[Check]:
               lambda gxe: gxe.ExpectColumnValuesToBeUnique(column="_key_once"),
               lambda f: [(key_column, f"document number {f.document.key!r} appears "
                                       f"{f.key_counts.get(f.document.key, 2)} times in this batch")]),
-        *[Check(f"required_{name}", "line", ErrorClass.DATA_QUALITY, _not_null(name), required(name, "line"))
+        *[Check(f"required_{name}", "line", ErrorClass.DATA_QUALITY, _not_null(present_column(name)), required(name, "line"))
           for name in REQUIRED_LINE_FIELDS[doc_type]],
         Check("line_types", "line", ErrorClass.DATA_QUALITY, _between("_mistyped_line", max_value=0),
               mistyped("line")),

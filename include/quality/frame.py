@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Any
 from include.erp.documents import DOCUMENT_SPECS, SourceDocument
 from include.quality.fields import (
     DATE,
+    REQUIRED_HEADER_FIELDS,
+    REQUIRED_LINE_FIELDS,
     TEXT,
     amount_fields,
     decimal_places,
@@ -53,6 +55,11 @@ def reference_fields(doc_type: str) -> tuple[str, ...]:
 
 def status_column(field_name: str) -> str:
     return f"{field_name}__status"
+
+
+def present_column(field_name: str) -> str:
+    """1.0 where the field has a value, null where it is empty (a light column for GX)."""
+    return f"{field_name}__present"
 
 
 def reference_status(value: Any, table: Mapping[str, str]) -> str | None:
@@ -178,7 +185,7 @@ def build_frame(doc_type: str, documents: list[SourceDocument], snapshot: Refere
         closed = pd.Timestamp(snapshot.closed_books_date)
         header_frame["_days_after_close"] = (header_frame["_doc_date_ts"] - closed).dt.days
     else:
-        header_frame["_days_after_close"] = pd.Series([None] * n_docs, dtype="Float64")
+        header_frame["_days_after_close"] = np.full(n_docs, np.nan)
 
     rows_index = np.asarray(row_document, dtype=np.int64)
     columns: dict[str, Any] = {name: header_frame[name].array.take(rows_index) for name in header_frame.columns}
@@ -186,8 +193,9 @@ def build_frame(doc_type: str, documents: list[SourceDocument], snapshot: Refere
     columns["_line"] = np.asarray(row_line, dtype=np.int64)
     first_row = np.ones(n_rows, dtype=bool)
     first_row[1:] = rows_index[1:] != rows_index[:-1]
-    columns["_key_once"] = _objects((documents[d].key if first else None
-                                     for d, first in zip(row_document, first_row, strict=True)), n_rows)
+    # Document numbers as codes, on each document's first row only: duplicates are documents.
+    key_codes = pd.factorize(pd.Series(_objects((d.key for d in documents), n_docs)))[0].astype(float)
+    columns["_key_once"] = np.where(first_row, key_codes[rows_index], np.nan)
 
     # Line fields.
     raw_lines: dict[str, list[Any]] = {}
@@ -197,15 +205,15 @@ def build_frame(doc_type: str, documents: list[SourceDocument], snapshot: Refere
         mistyped_line += np.asarray(field_type.mistyped(raw), dtype=bool)
         columns[name] = _objects(_without_blanks(raw) if field_type is TEXT else raw, n_rows)
     columns["_mistyped_line"] = mistyped_line
-    columns["_line_no_key"] = pd.array([v if v.__class__ is int else None for v in raw_lines["line_no"]],
-                                       dtype="Int64")
+    columns["_line_no_key"] = np.asarray([v if v.__class__ is int else None for v in raw_lines["line_no"]],
+                                         dtype=float)
     # Amounts: decimal places and value, only for values of the right type.
     for name in amount_fields(doc_type):
         places = [decimal_places(v) if v is not None else None for v in raw_lines[name]]
-        columns[f"_{name}_decimals"] = pd.array(places, dtype="Float64")
-        columns[f"_{name}_value"] = pd.array([float(v) if p is not None else None
-                                              for v, p in zip(raw_lines[name], places, strict=True)],
-                                             dtype="Float64")
+        columns[f"_{name}_decimals"] = np.asarray(places, dtype=float)
+        columns[f"_{name}_value"] = np.asarray([float(v) if p is not None else None
+                                                for v, p in zip(raw_lines[name], places, strict=True)],
+                                               dtype=float)
     # User-defined dimensions: most lines carry none or one, so a plain pass is cheapest.
     unavailable, invalid = [], []
     for dimensions in raw_lines["dimensions"]:
@@ -215,8 +223,8 @@ def build_frame(doc_type: str, documents: list[SourceDocument], snapshot: Refere
         else:
             unavailable.append(0 if isinstance(dimensions, dict) else None)
             invalid.append(0 if isinstance(dimensions, dict) else None)
-    columns["_unavailable_udds"] = pd.array(unavailable, dtype="Float64")
-    columns["_invalid_udd_values"] = pd.array(invalid, dtype="Float64")
+    columns["_unavailable_udds"] = np.asarray(unavailable, dtype=float)
+    columns["_invalid_udd_values"] = np.asarray(invalid, dtype=float)
     frame = pd.DataFrame(columns)
 
     if doc_type == "journal_entry":
@@ -224,7 +232,9 @@ def build_frame(doc_type: str, documents: list[SourceDocument], snapshot: Refere
     # Reference data: one status column per referencing field.
     for name in reference_fields(doc_type):
         table = snapshot.statuses_for(reference_table(doc_type, name) or "")
-        frame[status_column(name)] = _mapped(frame[name], lambda v, t=table: reference_status(v, t))
+        frame[status_column(name)] = _mapped(frame[name], lambda v, t=table: reference_status(v, t)).astype("category")
+    for name in (*REQUIRED_HEADER_FIELDS[doc_type], *REQUIRED_LINE_FIELDS[doc_type]):
+        frame[present_column(name)] = np.where(frame[name].isna(), np.nan, 1.0)
     frame["_missing_required_dims"] = _missing_required_dimension_counts(frame, snapshot)
     return ValidationFrame(frame, row_document, row_line)
 
@@ -234,14 +244,14 @@ def _journal_entry_columns(frame: pd.DataFrame) -> None:
     where an amount is not a valid number (the type check reports those)."""
     debit, credit = frame["_debit_value"], frame["_credit_value"]
     unreadable = (frame["debit"].notna() & debit.isna()) | (frame["credit"].notna() & credit.isna())
-    sides = debit.fillna(0).ne(0).astype("Int64") + credit.fillna(0).ne(0).astype("Int64")
+    sides = debit.fillna(0).ne(0).astype(float) + credit.fillna(0).ne(0).astype(float)
     has_line = frame["_line"] >= 0
     frame["_sides"] = sides.where(has_line & ~unreadable)
     signed = debit.fillna(0) - credit.fillna(0)
     per_entry = signed.groupby(frame["_doc"]).sum().round(2)
     entry_unreadable = unreadable.groupby(frame["_doc"]).any()
     imbalance = per_entry.where(~entry_unreadable)
-    frame["_imbalance"] = frame["_doc"].map(imbalance).where(has_line).astype("Float64")
+    frame["_imbalance"] = frame["_doc"].map(imbalance).where(has_line).astype(float)
 
 
 def _missing_required_dimension_counts(frame: pd.DataFrame, snapshot: ReferenceSnapshot) -> pd.Series:
@@ -250,11 +260,11 @@ def _missing_required_dimension_counts(frame: pd.DataFrame, snapshot: ReferenceS
     import pandas as pd
 
     has_line = frame["_line"] >= 0
-    counts = pd.Series(0.0, index=frame.index, dtype="Float64")
+    counts = pd.Series(0.0, index=frame.index, dtype=float)
     required_fields = sorted({name for account in snapshot.accounts.values() for name in account.required_dimensions})
     for name in required_fields:
         accounts = [accountno for accountno, ref in snapshot.accounts.items() if name in ref.required_dimensions]
         needed = frame["account_no"].isin(accounts)
         present = frame[name].notna() if name in frame.columns else False
-        counts = counts + (needed & ~present).astype("Float64")
+        counts = counts + (needed & ~present).astype(float)
     return counts.where(has_line)

@@ -68,6 +68,9 @@ class SuiteRunner:
             expectation = check.expectation(gxe)
             expectation.meta = {"check": check.name, "error_class": str(check.error_class)}
             expectations.append(expectation)
+        # GX copies the whole frame whenever it filters rows for a metric, so it only gets
+        # the columns its expectations read.
+        self.columns = _columns_read_by(expectations)
         suite = self._context.suites.add(gx.ExpectationSuite(name=suite_name, expectations=expectations))
         self._validation = self._context.validation_definitions.add(
             gx.ValidationDefinition(name=f"{suite_name}_chunk", data=batch_definition, suite=suite))
@@ -78,7 +81,8 @@ class SuiteRunner:
 
     def failing_rows(self, frame: pd.DataFrame) -> dict[str, tuple[str, list[int]]]:
         """check name -> (expectation type, failing row positions) for every failed check."""
-        result = self._validation.run(batch_parameters={"dataframe": frame}, result_format=RESULT_FORMAT)
+        result = self._validation.run(batch_parameters={"dataframe": frame[self.columns]},
+                                      result_format=RESULT_FORMAT)
         failing: dict[str, tuple[str, list[int]]] = {}
         for expectation_result in result.results:
             config = expectation_result.expectation_config
@@ -92,6 +96,16 @@ class SuiteRunner:
                                        "listing its failing rows")
             failing[check_name] = (config.type, [int(row) for row in rows])
         return failing
+
+
+def _columns_read_by(expectations: list[Any]) -> list[str]:
+    columns: list[str] = []
+    for expectation in expectations:
+        named = [getattr(expectation, attribute, None) for attribute in ("column", "column_A", "column_B")]
+        for name in [*named, *(getattr(expectation, "column_list", None) or [])]:
+            if name and name not in columns:
+                columns.append(name)
+    return columns
 
 
 def _raise_on_exception(check_name: str, exception_info: Any) -> None:
