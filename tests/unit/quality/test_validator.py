@@ -172,3 +172,16 @@ def test_package_import_is_light_and_gx_logs_no_info_noise():
     gx_lines = [line for line in done.stderr.splitlines() if "great_expectations" in line]
     assert gx_lines == []
     assert "Calculating Metrics" not in done.stderr
+
+
+def test_expectation_that_crashes_is_raised_not_counted_as_failing_rows(validators):
+    import pandas as pd
+
+    from include.quality.checks import Check
+    from include.quality.gx_suite import ExpectationError, SuiteRunner
+
+    crashing = Check("compares_text_with_number", "line", ErrorClass.DATA_QUALITY,
+                     lambda gxe: gxe.ExpectColumnValuesToBeBetween(column="memo", min_value=1), lambda f: [])
+    runner = SuiteRunner("crash_suite", [crashing])
+    with pytest.raises(ExpectationError, match="check 'compares_text_with_number' could not be evaluated"):
+        runner.failing_rows(pd.DataFrame({"memo": ["a", "b"]}))
