@@ -48,6 +48,7 @@ class DocumentValidator:
         self.doc_type = doc_type
         self.snapshot = snapshot
         self.checks: tuple[Check, ...] = checks_for(doc_type)
+        self._checks_by_name = {check.name: check for check in self.checks}
         self._check_order = {check.name: position for position, check in enumerate(self.checks)}
         self._runner = SuiteRunner(f"{doc_type}_suite", self.checks)
 
@@ -85,8 +86,9 @@ class DocumentValidator:
                 failing: dict[str, tuple[str, list[int]]]) -> dict[int, list[tuple[int, Issue]]]:
         key_counts = Counter(document.key for document in documents)
         issues: dict[int, list[tuple[int, Issue]]] = {}
+        unexplained: dict[int, tuple[Check, str, str]] = {}
         for check_name, (expectation_type, rows) in failing.items():
-            check = next(c for c in self.checks if c.name == check_name)
+            check = self._checks_by_name[check_name]
             seen_documents: set[int] = set()
             for row in rows:
                 position, line_index = row_document[row], row_line[row]
@@ -104,10 +106,19 @@ class DocumentValidator:
                 label = document_label(document, line, line_index)
                 line_no = line.get("line_no") if line is not None else None
                 line_no = line_no if isinstance(line_no, int) and not isinstance(line_no, bool) else None
-                for field_name, text in check.explain(finding):
+                explanation = check.explain(finding)
+                if not explanation:
+                    unexplained.setdefault(position, (check, expectation_type, label))
+                for field_name, text in explanation:
                     issue = Issue(line_no, field_name, expectation_type, check.error_class,
                                   f"{label}, field {field_name}: {text}")
                     issues.setdefault(position, []).append((self._check_order[check_name], issue))
+        # A check stays silent only where another check of the same document speaks (e.g. a
+        # reader problem instead of "missing"); should none speak, the row must still fail.
+        for position, (check, expectation_type, label) in unexplained.items():
+            if position not in issues:
+                issues[position] = [(self._check_order[check.name], Issue(
+                    None, "document", expectation_type, check.error_class, f"{label}: failed check {check.name}"))]
         return issues
 
     def _stats(self, documents: list[SourceDocument], failed: list[DocumentFailure],

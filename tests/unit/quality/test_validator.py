@@ -185,3 +185,12 @@ def test_expectation_that_crashes_is_raised_not_counted_as_failing_rows(validato
     runner = SuiteRunner("crash_suite", [crashing])
     with pytest.raises(ExpectationError, match="check 'compares_text_with_number' could not be evaluated"):
         runner.failing_rows(pd.DataFrame({"memo": ["a", "b"]}))
+
+
+def test_row_flagged_by_gx_fails_even_when_its_check_explains_nothing(snapshot):
+    validator = DocumentValidator("ar_invoice", snapshot)
+    silent = dataclasses.replace(validator._checks_by_name["amount_not_zero"], explain=lambda finding: [])
+    validator._checks_by_name["amount_not_zero"] = silent
+    outcome = validator.validate([with_line(ar_invoice("AR-SILENT"), 0, amount=Decimal("0"))])
+    assert [issue.message for issue in outcome.failed[0].issues] == [
+        "ar_invoice 'AR-SILENT' line 1: failed check amount_not_zero"]
