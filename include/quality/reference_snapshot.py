@@ -66,7 +66,7 @@ class ReferenceSnapshot:
         return table
 
     def summary(self) -> dict[str, int | str | None]:
-        """Counts per table, for logs and reports."""
+        """Counts per table, for logs and reports (plain JSON)."""
         counts: dict[str, int | str | None] = {
             name: len(getattr(self, name))
             for name in ("customers", "vendors", "items", "departments", "locations", "classes", "projects",
