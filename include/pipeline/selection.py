@@ -120,6 +120,14 @@ def _date_or_none(value: Any, name: str) -> date | None:
         raise SelectionError(f"param {name}={value!r} is not a date (YYYY-MM-DD)") from None
 
 
+def as_utc(value: datetime) -> datetime:
+    """A plain aware UTC ``datetime``. Airflow keeps every timestamp in UTC; a value that arrives
+    without its offset (as seen from the task runner) is UTC."""
+    if value.tzinfo is None or value.utcoffset() is None:
+        return value.replace(tzinfo=UTC)
+    return datetime.fromtimestamp(value.timestamp(), tz=UTC)
+
+
 def window_of_interval(start: datetime, end: datetime, timezone: str) -> tuple[date, date]:
     """The posting dates whose midnight (in ``timezone``) falls in [start, end).
 
@@ -128,7 +136,8 @@ def window_of_interval(start: datetime, end: datetime, timezone: str) -> tuple[d
     D1..D2, each once.
     """
     zone = ZoneInfo(timezone)
-    local_start, local_end = start.astimezone(zone), end.astimezone(zone)
+    local_start = as_utc(start).astimezone(zone)
+    local_end = as_utc(end).astimezone(zone)
     first = local_start.date()
     if local_start.timetz().replace(tzinfo=None) != time(0):
         first += timedelta(days=1)
@@ -181,6 +190,4 @@ def plan_run(
         upper = data_interval_end
     else:
         upper = run_after or data_interval_end or datetime.now(UTC)
-    if upper.tzinfo is None:
-        raise SelectionError(f"run {run_id}: the selection's upper bound {upper} has no timezone")
-    return RunPlan(mode=INCREMENTAL, upper_bound=upper.astimezone(UTC), **common)
+    return RunPlan(mode=INCREMENTAL, upper_bound=as_utc(upper), **common)

@@ -69,3 +69,16 @@ def test_plan_round_trips_through_json():
     assert RunPlan.from_json(plan.to_json()) == plan
     incremental = _plan(end=datetime(2026, 11, 22, 5, tzinfo=UTC))
     assert RunPlan.from_json(incremental.to_json()) == incremental
+
+
+def test_upper_bound_from_a_pendulum_datetime_keeps_its_offset_through_json():
+    import pendulum
+
+    plan = _plan(end=pendulum.datetime(2026, 11, 21, 5, tz="UTC"))
+    assert plan.to_json()["upper_bound"] == "2026-11-21T05:00:00+00:00"
+    assert RunPlan.from_json(plan.to_json()).upper_bound == datetime(2026, 11, 21, 5, tzinfo=UTC)
+
+
+def test_interval_end_without_offset_is_read_as_utc_as_airflow_stores_it():
+    plan = _plan(end=datetime(2026, 11, 21, 5))
+    assert plan.upper_bound == datetime(2026, 11, 21, 5, tzinfo=UTC)

@@ -1,0 +1,50 @@
+"""The transactions DAG under a real scheduler (LocalExecutor, SQLite): a scheduled night and a backfill.
+
+dag.test() runs tasks in-process and would not notice a task touching Airflow's
+metadata database or a value that does not survive XCom's JSON; this does.
+"""
+
+from datetime import timedelta
+
+import pytest
+
+from include.devtools.airflow_local import LocalAirflow
+from include.ledger import Ledger
+from tests.fixtures.airflow import intacct_connection_env
+
+DAG_ID = "intacct_post_transactions"
+
+
+@pytest.mark.slow
+def test_triggered_run_and_backfill_succeed_under_the_local_executor(night, tmp_path):
+    # Two days back: the scheduler's first run covers that night, whose data interval is complete.
+    night.as_of -= timedelta(days=2)
+    manifest = night.generate(lines=60, seed=13, defect_rate=0.2)
+    env = {**night.env, **intacct_connection_env(night.sandbox.config_kwargs),
+           "INTEGRATION_TRANSIENT_RETRY_DELAYS": "0",
+           # backfill --from-date/--to-date are read in Airflow's default timezone: the schedule's, so a
+           # date means that local day (see docs/readme/transactions.md)
+           "AIRFLOW__CORE__DEFAULT_TIMEZONE": night.settings.schedule_timezone}
+    with LocalAirflow(tmp_path / "airflow", env=env) as airflow:
+        airflow.ensure_pool(night.settings.intacct_pool, 4, "Intacct API requests")
+        airflow.wait_for_dag(DAG_ID)
+        airflow.unpause(DAG_ID)  # the scheduler starts the latest complete night: the one of night.as_of
+        runs = airflow.wait_for_runs_finished(DAG_ID, expected=1, run_type="scheduled", timeout=400)
+        assert [r["state"] for r in runs] == ["success"], [airflow.task_states(DAG_ID, r["dag_run_id"])
+                                                           for r in runs]
+
+        ledger = Ledger(night.settings.integration_db_url)
+        expected = {d["key"]: d["expected_error_class"] for d in manifest["documents"]}
+        assert {r.key: r.error_class for r in ledger.find(category="finance", status="error")} == expected
+        posted = night.sandbox.admin.posted()
+        assert len(posted) == ledger.count(category="finance", status="success") > 0
+
+        # A backfill of the day before: its documents are posted already, nothing is posted twice.
+        day = (night.as_of - timedelta(days=1)).isoformat()
+        airflow.cli("backfill", "create", "--dag-id", DAG_ID, "--from-date", day, "--to-date", day)
+        runs = airflow.wait_for_runs_finished(DAG_ID, expected=1, run_type="backfill", timeout=400)
+        assert [r["state"] for r in runs] == ["success"], [airflow.task_states(DAG_ID, r["dag_run_id"])
+                                                           for r in runs]
+        assert night.sandbox.admin.posted() == posted
+    reports = sorted(night.settings.reports_dir.glob("reconciliation_*.md"))
+    assert len(reports) == 2 and any("backfill" in p.name for p in reports)
