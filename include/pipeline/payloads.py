@@ -7,7 +7,7 @@ the deterministic controlid that makes the create safe to resend under
 client's function objects.
 
 * AR invoice -> legacy ``create_invoice`` (the documented way to create invoices);
-  user-defined dimensions go in each line's ``customfields`` as ``GLDIM<NAME>``.
+  user-defined dimensions as ``GLDIM<NAME>`` line elements.
 * AP bill -> generic ``create`` APBILL; UDDs as ``GLDIM<NAME>`` line fields.
 * Journal entry -> generic ``create`` GLBATCH; ``TR_TYPE`` 1 = debit, -1 = credit.
 """
@@ -20,8 +20,7 @@ from decimal import Decimal
 from typing import Any
 
 from include.erp.documents import SourceDocument
-
-MAX_CONTROLID_LENGTH = 256
+from include.intacct.functions import MAX_CONTROLID_LENGTH
 
 
 class PayloadError(ValueError):
@@ -95,10 +94,9 @@ def ar_invoice_payload(document: SourceDocument) -> Payload:
             "itemid": line.get("item_id") or None,
             "classid": line.get("class_id") or None,
         }
-        udds = _udds(line)
-        if udds:
-            item["customfields"] = {"customfield": [
-                {"customfieldname": name, "customfieldvalue": value} for name, value in udds.items()]}
+        # GLDIM<NAME> elements on the line: the form the sandbox accepts and stores for create_invoice
+        # (it ignores nested <customfields>); see docs/readme/transactions.md.
+        item.update(_udds(line))
         items.append(item)
     fields = {
         "customerid": _required(document, "customer_id"),

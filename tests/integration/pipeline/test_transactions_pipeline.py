@@ -40,6 +40,11 @@ def test_clean_night_posts_every_document_once_and_advances_the_watermarks(night
     assert "every document accounted for" in open(report).read()
     api = result["summary"]["api_cost"]
     assert api["http_requests"] >= 3 and api["api_transactions"] >= total
+    # User-defined dimensions reach Intacct on every document type's lines.
+    for object_name in POSTED_OBJECTS.values():
+        regions = [line["GLDIMREGION"] for r in night.sandbox.admin.posted(object_name) for line in r["LINES"]
+                   if "GLDIMREGION" in line]
+        assert regions, f"no {object_name} line carries its REGION dimension"
 
 
 def test_night_with_every_defect_class_is_reconciled_as_the_generator_manifest_says(night):
@@ -94,18 +99,6 @@ def test_rerunning_the_same_night_posts_nothing_again(night):
         assert sum(item["already_posted"] for item in rerun["extracted"]) == len(posted_before)
         assert rerun["summary"]["ok"]
     assert night.sandbox.admin.posted() == posted_before
-
-
-def test_dry_run_validates_and_reports_but_posts_and_records_nothing(night):
-    night.generate(lines=150, seed=3, defect_rate=0.3)
-    result = night.run(params={"dry_run": True}, run_type="manual")
-
-    assert night.sandbox.admin.posted() == []
-    assert _ledger(night).count(category="finance") == 0
-    failed = sum(sum(item["failed"].values()) for item in result["extracted"])
-    assert failed > 0 and all(item["dry_run"] for item in result["extracted"])
-    assert all(RunStore(night.settings.integration_db_url).watermark(t) is None for t in POSTED_OBJECTS)
-    assert "dry run" in open(result["summary"]["report"]).read()
 
 
 def test_transient_failures_are_reposted_within_the_run(night, monkeypatch):

@@ -39,14 +39,13 @@ def _journal_entry():
     ])
 
 
-def test_ar_invoice_becomes_create_invoice_with_lines_in_order_and_udds_as_customfields():
+def test_ar_invoice_becomes_create_invoice_with_lines_in_order_and_udds_as_gldim_elements():
     payload = build_payload(_invoice())
     assert (payload.function, payload.object_name) == ("create_invoice", "ARINVOICE")
     assert payload.controlid == f"ar_invoice:INV-1:{_invoice().source_version}"
     items = payload.fields["invoiceitems"]["lineitem"]
     assert [i["glaccountno"] for i in items] == ["4000", "4100"]
-    assert items[1]["customfields"] == {"customfield": [{"customfieldname": "GLDIMREGION",
-                                                         "customfieldvalue": "10001"}]}
+    assert items[1]["GLDIMREGION"] == "10001" and "GLDIMREGION" not in items[0]
     assert items[0]["departmentid"] == "SALES" and items[0]["memo"] is None
 
 
