@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -126,9 +127,11 @@ class SourceDocument:
     def updated_at(self) -> datetime | None:
         return self.header.get("updated_at")
 
-    @property
+    @cached_property
     def source_version(self) -> str:
-        """Content hash of header and lines; ``updated_at`` alone does not change it."""
+        """Content hash of header and lines; ``updated_at`` alone does not change it.
+        Computed once: treat a read document as immutable (``dataclasses.replace`` makes a
+        changed copy with its own version)."""
         return content_hash({k: v for k, v in self.header.items() if k != "updated_at"}, self.lines)
 
 
@@ -145,23 +148,23 @@ class SourceMaster:
     def updated_at(self) -> datetime | None:
         return self.fields.get("updated_at")
 
-    @property
+    @cached_property
     def source_version(self) -> str:
         return content_hash({k: v for k, v in self.fields.items() if k != "updated_at"})
 
 
-def _canonical(value: Any) -> Any:
+def _json_default(value: Any) -> Any:
     if isinstance(value, Decimal):
         return format(value.normalize(), "f")  # 100.10 and 100.1 are the same amount
     if isinstance(value, datetime | date):
         return value.isoformat()
-    if isinstance(value, dict):
-        return {str(k): _canonical(v) for k, v in sorted(value.items())}
-    if isinstance(value, list | tuple):
-        return [_canonical(v) for v in value]
-    return value
+    return str(value)
 
 
 def content_hash(*parts: Any) -> str:
-    payload = json.dumps([_canonical(p) for p in parts], sort_keys=True, separators=(",", ":"), default=str)
+    """A short, stable hash of plain data (dicts, lists, str, numbers, Decimal, dates).
+
+    Serialised by the C JSON encoder with sorted keys: it runs for every document on
+    every run, so it must stay cheap."""
+    payload = json.dumps(parts, sort_keys=True, separators=(",", ":"), default=_json_default)
     return hashlib.sha256(payload.encode()).hexdigest()[:16]

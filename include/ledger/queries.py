@@ -41,6 +41,7 @@ def _conditions(
     released=None,
     held_for_period=None,
     run_id=None,
+    after_key=None,
 ) -> list:
     t = objects
     conditions = []
@@ -70,6 +71,8 @@ def _conditions(
         conditions.append(t.c.held_for_period == held_for_period)
     if run_id is not None:
         conditions.append(t.c.last_run_id == run_id)
+    if after_key is not None:  # keyset paging: stable while earlier pages change status
+        conditions.append(t.c.key > after_key)
     return conditions
 
 
@@ -88,6 +91,7 @@ def find(
     released: bool | None = None,
     held_for_period: str | None = None,
     run_id: str | None = None,
+    after_key: str | None = None,
     limit: int | None = None,
     offset: int = 0,
 ) -> list[LedgerRow]:
@@ -95,7 +99,8 @@ def find(
 
     ``key`` is exact, ``key_prefix`` a prefix; ``version`` matches the ERP version or the
     version in Intacct; ``category`` is ``finance`` or ``master``; ``run_id`` the last run that
-    touched the object; ``held`` objects wait on a hold, ``released`` ones had it released and wait
+    touched the object; ``after_key`` keeps keys after it (keyset paging, with one
+    ``object_type``); ``held`` objects wait on a hold, ``released`` ones had it released and wait
     for a ``release`` claim (both keep ``held_for_period``). List-valued filters accept several values.
     """
     stmt = (
@@ -114,6 +119,7 @@ def find(
                 released=released,
                 held_for_period=held_for_period,
                 run_id=run_id,
+                after_key=after_key,
             )
         )
         .order_by(objects.c.object_type, objects.c.key)

@@ -1,40 +1,81 @@
 """The load step for one document type: post every document this run has claimed.
 
-Reads this run's pending claims from the ledger in batches (memory stays flat),
-posts each batch (``include.pipeline.posting``) and records the outcomes before
-taking the next. A worker killed mid-load leaves some claims pending: the task's
-retry finds them here and resends them with the same controlids, so what had
-landed is answered "already recorded" (and linked), and the rest is posted.
+Reads this run's pending claims from the ledger in key order, one batch at a time
+(memory stays flat). Preparing a batch (re-reading the ERP, building payloads),
+sending it and recording its outcomes overlap: while one or two batches are in
+flight, the next is prepared, so the tenant's parallel requests never wait on our
+own work. The client's per-process limit keeps requests at the tenant's concurrency.
+
+A worker killed mid-load leaves some claims pending: the task's retry finds them here
+and resends them with the same controlids, so what had landed is answered "already
+recorded" (and linked), and the rest is posted.
 """
 
 from __future__ import annotations
 
 import logging
+from collections import deque
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 from include.ledger import Status
-from include.pipeline.posting import PostingStats, claimed_from_rows, post_claimed
+from include.pipeline.posting import PostingStats, claimed_from_rows, finish_batch, prepare_batch
 
 log = logging.getLogger(__name__)
+
+BATCHES_IN_FLIGHT = 2  # one sending while the next waits: enough to keep every request slot busy
+
+
+def _claimed_pages(ledger, doc_type: str, run_id: str, batch_size: int, first_size: int) -> Iterator[list]:
+    """This run's pending claims of ``doc_type``, in key order; pages never repeat a row.
+    The first page is small so the first requests leave while the next page is prepared."""
+    after_key, size = None, min(first_size, batch_size)
+    while True:
+        page = ledger.find(object_type=doc_type, status=Status.PENDING.value, run_id=run_id,
+                           after_key=after_key, limit=size)
+        size = batch_size
+        if not page:
+            return
+        after_key = page[-1].key
+        mine = [row for row in page if row.claim_run_id == run_id]
+        if mine:
+            yield mine
 
 
 def load_claimed(doc_type: str, run_id: str, *, ledger, source, client, closed_period_policy: dict[str, str],
                  batch_size: int) -> PostingStats:
     """Post every document of ``doc_type`` still pending under this run's claims."""
     stats = PostingStats()
-    attempted: set[str] = set()
-    offset = 0
-    while True:
-        page = ledger.find(object_type=doc_type, status=Status.PENDING.value, run_id=run_id, limit=batch_size,
-                           offset=offset)
-        if not page:
-            break
-        fresh = [r for r in page if r.claim_run_id == run_id and r.key not in attempted]
-        if not fresh:  # re-claimed elsewhere, or outcomes refused: step past them instead of looping
-            offset += len(page)
-            continue
-        attempted.update(r.key for r in fresh)
-        batch = post_claimed(doc_type, claimed_from_rows(fresh), run_id=run_id, ledger=ledger, source=source,
-                             client=client, closed_period_policy=closed_period_policy)
-        stats.add(batch)
-        log.info("%s: posted %d of %d in this batch (%d so far)", doc_type, batch.posted, len(fresh), stats.posted)
+    in_flight: deque = deque()
+
+    def finish_oldest() -> None:
+        batch, future = in_flight.popleft()
+        done = finish_batch(batch, future.result(), run_id=run_id, ledger=ledger,
+                            closed_period_policy=closed_period_policy)
+        stats.add(done)
+        log.info("%s: posted %d of %d in this batch (%d so far)", doc_type, done.posted, done.sent, stats.posted)
+
+    with ThreadPoolExecutor(max_workers=BATCHES_IN_FLIGHT, thread_name_prefix=f"load-{doc_type}") as sender:
+        try:
+            first_size = client.config.functions_per_request * client.config.max_concurrency
+            for rows in _claimed_pages(ledger, doc_type, run_id, batch_size, first_size):
+                batch = prepare_batch(doc_type, claimed_from_rows(rows), run_id=run_id, ledger=ledger, source=source)
+                while len(in_flight) >= BATCHES_IN_FLIGHT:
+                    finish_oldest()
+                functions = batch.functions
+                in_flight.append((batch, sender.submit(client.execute_writes, functions) if functions
+                                  else _already_done()))
+            while in_flight:
+                finish_oldest()
+        finally:
+            for _, future in in_flight:  # on a stop: let sent requests finish; their claims stay pending
+                future.cancel()
     return stats
+
+
+def _already_done():
+    from concurrent.futures import Future
+
+    future: Future = Future()
+    future.set_result([])
+    return future

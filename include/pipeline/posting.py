@@ -79,15 +79,28 @@ def _is_date(value) -> bool:
     return isinstance(value, date) and not isinstance(value, datetime)
 
 
-def post_claimed(doc_type: str, claimed: Sequence[ClaimedDocument], *, run_id: str, ledger, source, client,
-                 closed_period_policy: dict[str, str]) -> PostingStats:
-    """Post one batch of documents this run has claimed; every document ends with an outcome."""
-    stats = PostingStats()
-    if not claimed:
-        return stats
-    documents = {d.key: d for d in source.get_documents(doc_type, [c.key for c in claimed])}
-    outcomes: list[Outcome] = []
-    changed_rows, payloads = [], []
+@dataclass
+class PreparedBatch:
+    """A batch of claimed documents re-read from the ERP, checked, and turned into functions."""
+
+    doc_type: str
+    stats: PostingStats = field(default_factory=PostingStats)
+    outcomes: list[Outcome] = field(default_factory=list)  # decided without Intacct
+    payloads: list = field(default_factory=list)  # (payload, posting date)
+
+    @property
+    def functions(self) -> list:
+        return [to_function(payload) for payload, _ in self.payloads]
+
+
+def prepare_batch(doc_type: str, claimed: Sequence[ClaimedDocument], *, run_id: str, ledger,
+                  source) -> PreparedBatch:
+    """Re-read the claimed documents, release those changed since the claim, build the rest's
+    payloads and store their controlids (before anything is sent)."""
+    batch = PreparedBatch(doc_type)
+    stats, outcomes = batch.stats, batch.outcomes
+    documents = {d.key: d for d in source.get_documents(doc_type, [c.key for c in claimed])} if claimed else {}
+    changed_rows = []
     for claim in claimed:
         document = documents.get(claim.key)
         if document is None:
@@ -95,43 +108,50 @@ def post_claimed(doc_type: str, claimed: Sequence[ClaimedDocument], *, run_id: s
             outcomes.append(Outcome.error(doc_type, claim.key, error_class=ErrorClass.UNKNOWN.value,
                                           message=f"{doc_type} {claim.key!r} is no longer in the ERP; not posted"))
             continue
-        if document.source_version != claim.claimed_version:
+        version = document.source_version
+        if version != claim.claimed_version:
             stats.released_changed += 1
             changed_rows.append(observation_row(document))
             outcomes.append(Outcome.error(
                 doc_type, claim.key, error_class=ErrorClass.TRANSIENT.value,
                 message=f"{doc_type} {claim.key!r} changed in the ERP after it was claimed "
-                        f"(version {claim.claimed_version} -> {document.source_version}); not posted, the new "
+                        f"(version {claim.claimed_version} -> {version}); not posted, the new "
                         "version is posted by the next run"))
             continue
         try:
-            payloads.append((build_payload(document), document.posting_date))
+            batch.payloads.append((build_payload(document), document.posting_date))
         except PayloadError as exc:
             outcomes.append(Outcome.error(doc_type, claim.key, error_class=ErrorClass.DATA_QUALITY.value,
                                           message=str(exc)))
     if changed_rows:
-        # The ledger keeps the claim on the new version; the error outcome below then releases
+        # The ledger keeps the claim on the new version; the error outcome then releases
         # it to not_integrated (FAIL_OUTDATED), so the next run picks the new version up.
         ledger.observe_many(changed_rows, run_id=run_id)
-    if payloads:
-        ledger.set_controlids(doc_type, {payload.key: payload.controlid for payload, _ in payloads})
-        stats.sent = len(payloads)
-        write_outcomes = client.execute_writes([to_function(payload) for payload, _ in payloads])
-        by_controlid = {outcome.controlid: outcome for outcome in write_outcomes}
-        stopping = next((o for o in write_outcomes if not o.ok and o.error_class
-                         and ERROR_CLASSES[ErrorClass(o.error_class)].stops_run), None)
-        if stopping is not None:
-            # The claims stay pending under this run: the task's retry resends them unchanged.
-            raise RunStopped(f"Intacct refused the {doc_type} posting ({stopping.error_class}): "
-                             f"{write_failure_message(stopping)}. "
-                             f"{ERROR_CLASSES[ErrorClass(stopping.error_class)].person_does}")
-        for payload, posting_date in payloads:
-            outcome = write_outcome(doc_type, payload.key, posting_date, by_controlid[payload.controlid],
-                                    closed_period_policy=closed_period_policy)
-            outcomes.append(outcome)
-            if outcome.ok:
-                stats.posted += 1
-                stats.resolutions[by_controlid[payload.controlid].resolution] += 1
+    if batch.payloads:
+        ledger.set_controlids(doc_type, {payload.key: payload.controlid for payload, _ in batch.payloads})
+        stats.sent = len(batch.payloads)
+    return batch
+
+
+def finish_batch(batch: PreparedBatch, write_outcomes: Sequence, *, run_id: str, ledger,
+                 closed_period_policy: dict[str, str]) -> PostingStats:
+    """Record every outcome of a sent batch in the ledger; stop the run on auth/permission."""
+    doc_type, stats, outcomes = batch.doc_type, batch.stats, batch.outcomes
+    by_controlid = {outcome.controlid: outcome for outcome in write_outcomes}
+    stopping = next((o for o in write_outcomes if not o.ok and o.error_class
+                     and ERROR_CLASSES[ErrorClass(o.error_class)].stops_run), None)
+    if stopping is not None:
+        # The claims stay pending under this run: the task's retry resends them unchanged.
+        raise RunStopped(f"Intacct refused the {doc_type} posting ({stopping.error_class}): "
+                         f"{write_failure_message(stopping)}. "
+                         f"{ERROR_CLASSES[ErrorClass(stopping.error_class)].person_does}")
+    for payload, posting_date in batch.payloads:
+        outcome = write_outcome(doc_type, payload.key, posting_date, by_controlid[payload.controlid],
+                                closed_period_policy=closed_period_policy)
+        outcomes.append(outcome)
+        if outcome.ok:
+            stats.posted += 1
+            stats.resolutions[by_controlid[payload.controlid].resolution] += 1
     for outcome in outcomes:
         if not outcome.ok:
             stats.failed[outcome.error_class] += 1
@@ -140,6 +160,17 @@ def post_claimed(doc_type: str, claimed: Sequence[ClaimedDocument], *, run_id: s
     for refusal in report.refused:
         log.warning("Outcome for %s %s not recorded: %s", refusal.object_type, refusal.key, refusal.reason)
     return stats
+
+
+def post_claimed(doc_type: str, claimed: Sequence[ClaimedDocument], *, run_id: str, ledger, source, client,
+                 closed_period_policy: dict[str, str]) -> PostingStats:
+    """Post one batch of documents this run has claimed; every document ends with an outcome."""
+    if not claimed:
+        return PostingStats()
+    batch = prepare_batch(doc_type, claimed, run_id=run_id, ledger=ledger, source=source)
+    write_outcomes = client.execute_writes(batch.functions) if batch.payloads else []
+    return finish_batch(batch, write_outcomes, run_id=run_id, ledger=ledger,
+                        closed_period_policy=closed_period_policy)
 
 
 def claimed_from_rows(rows: Iterable) -> list[ClaimedDocument]:

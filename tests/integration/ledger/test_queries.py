@@ -159,3 +159,10 @@ def test_events_without_object_type_cover_every_object_with_the_key(ledger):
         "amount": "1.5",
     }
     assert ledger.get(BILL, "77").status is Status.NOT_INTEGRATED
+
+
+def test_after_key_pages_by_key_even_while_earlier_rows_change_status(filled):
+    first = filled.find(object_type=INVOICE, limit=2)
+    assert keys(first) == ["10430", "10431"]
+    filled.mark_synced_manually(INVOICE, ["10432"], actor="jane", reason="adjusted in Intacct")
+    assert keys(filled.find(object_type=INVOICE, after_key=first[-1].key, limit=2)) == ["10432", "10433"]
