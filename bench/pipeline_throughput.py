@@ -41,10 +41,12 @@ def _prepare(workdir: Path, sandbox, lines: int):
     """Clean synthetic ERP + master data extracted into the reference store."""
     from include.erp.generate import generate
     from include.intacct import IntacctClient, IntacctConfig
+    from include.ledger import Ledger
     from include.masterdata.run import extract
     from include.masterdata.streams import SPECIAL_STREAMS, STREAMS
 
     settings = _settings(workdir)
+    Ledger(settings.integration_db_url).migrate()  # the ledger's migrations include the reference store
     generate(str(workdir / "erp.db"), lines=lines, seed=7, as_of=date.today(), defect_rate=0.0)
     client = IntacctClient(IntacctConfig(**sandbox.config_kwargs()))
     for stream in [*STREAMS, *SPECIAL_STREAMS]:
@@ -90,7 +92,7 @@ def bench_posting(latency_ms: float, concurrency: int, per_request: int, lines: 
     return {"documents_posted": posted, "seconds": round(elapsed, 2), "documents_per_second": round(posted / elapsed, 1),
             "ceiling_per_second": round(ceiling, 1), "ratio_to_ceiling": round(posted / elapsed / ceiling, 3),
             "api_transactions": transactions, "api_transactions_per_document": round(transactions / posted, 3),
-            "http_requests": _counter_delta(before, after, "http_requests")}
+            "http_requests": _counter_delta(before, after, "requests")}
 
 
 def _counter_delta(before: dict, after: dict, name: str) -> int:
