@@ -4,6 +4,8 @@ import json
 from collections import Counter
 from pathlib import Path
 
+import pytest
+
 from include.ledger import Ledger
 from include.pipeline.run_store import RunStore
 
@@ -140,3 +142,29 @@ def test_document_number_already_in_intacct_is_linked_not_posted_twice(night):
     bills = [r for r in night.sandbox.admin.posted("APBILL") if r.get("RECORDID") == bill.key]
     assert len(bills) == 1 and str(bills[0]["RECORDNO"]) == row.intacct_record_no
     assert result["summary"]["outcomes"]["linked duplicate"] == 1
+
+
+def test_rejected_credentials_stop_the_run_at_check_with_one_message(night):
+    from airflow.sdk.exceptions import AirflowFailException
+
+    from include.pipeline import steps
+
+    night.generate(lines=20)
+    night.client_options = {"user_password": "not-the-password"}
+    with pytest.raises(AirflowFailException) as stopped:
+        steps.check(night.context(), client_factory=night.client, settings=night.settings)
+    message = str(stopped.value)
+    assert message.startswith("Intacct refused the integration user (auth)") and "Airflow connection" in message
+    assert "not-the-password" not in message
+    assert _ledger(night).count(category="finance") == 0
+
+
+def test_stale_master_data_stops_the_run_at_check_naming_what_to_refresh(night, tmp_path):
+    from airflow.sdk.exceptions import AirflowFailException
+
+    from include.pipeline import steps
+    from include.settings import load_settings
+
+    settings = load_settings({**night.env, "INTEGRATION_DB_URL": f"sqlite:///{tmp_path / 'empty.db'}"})
+    with pytest.raises(AirflowFailException, match="reference data is stale .* Run the intacct_master_data DAG"):
+        steps.check(night.context(), client_factory=night.client, settings=settings)
