@@ -168,3 +168,33 @@ def test_stale_master_data_stops_the_run_at_check_naming_what_to_refresh(night, 
     settings = load_settings({**night.env, "INTEGRATION_DB_URL": f"sqlite:///{tmp_path / 'empty.db'}"})
     with pytest.raises(AirflowFailException, match="reference data is stale .* Run the intacct_master_data DAG"):
         steps.check(night.context(), client_factory=night.client, settings=settings)
+
+
+def test_document_changed_in_the_erp_after_its_claim_is_released_and_posted_by_the_next_run(night):
+    import sqlite3
+
+    from include.pipeline import steps
+
+    night.generate(lines=40, seed=2)
+    plan = steps.check(night.context(params={"doc_types": ["ap_bill"]}), client_factory=night.client,
+                       settings=night.settings)
+    extracted = steps.extract_validate("ap_bill", plan, settings=night.settings)
+    ledger = _ledger(night)
+    key = ledger.find(object_type="ap_bill", status="pending")[0].key
+    with sqlite3.connect(night.erp_path) as erp:
+        erp.execute("update ap_bills set description = 'Corrected after approval' where bill_no = ?", (key,))
+
+    loaded = steps.load(extracted, plan, client_factory=night.client, settings=night.settings)
+
+    assert loaded["released_changed"] == 1 and loaded["posted"] == extracted["queued"] - 1
+    assert ledger.get("ap_bill", key).status == "not_integrated"
+    assert all(r["RECORDID"] != key for r in night.sandbox.admin.posted("APBILL"))
+    summary = steps.reconcile(plan, extract=[extracted], load=[loaded], remediation=[], metrics=[],
+                              client_factory=night.client, settings=night.settings)
+    assert summary["ok"] and summary["outcomes"]["released (changed in the ERP during the run)"] == 1
+
+    night.run(params={"doc_types": ["ap_bill"]}, run_id="scheduled__the-next-night")
+
+    bills = [r for r in night.sandbox.admin.posted("APBILL") if r["RECORDID"] == key]
+    assert len(bills) == 1 and bills[0]["DESCRIPTION"] == "Corrected after approval"
+    assert ledger.get("ap_bill", key).status == "success"
