@@ -81,7 +81,7 @@ def intacct_post_transactions():
     def route(plan: dict) -> list[str]:
         from include.pipeline import steps
 
-        return steps.route(plan)
+        return [*steps.route(plan), "join"]  # join follows the branch too, so it runs whatever the routes
 
     def remediate(error_class: str, plan: dict) -> dict:
         from include.pipeline import steps
