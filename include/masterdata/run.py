@@ -13,6 +13,7 @@ import math
 import os
 import socket
 from contextlib import contextmanager
+from datetime import date
 
 from include.masterdata.extract import MAX_PAGE_SIZE
 from include.masterdata.streams import (
@@ -97,7 +98,15 @@ def extract(stream_name: str, *, run_id: str, full_refresh: bool = False, settin
     settings = settings or load_settings()
     with _resources(settings, client) as (client, store, ledger):
         if stream_name == CLOSED_BOOKS_STREAM:
-            return sync_closed_books_date(client, store, run_id=run_id)
+            from include.backfill import handle_reopening
+
+            previous = store.closed_books_date()
+            result = sync_closed_books_date(client, store, run_id=run_id)
+            current = result["closed_books_date"]
+            # The date moved back: release what the reopened periods held and start their backfill.
+            result["reopening"] = handle_reopening(previous, date.fromisoformat(current) if current else None,
+                                                   ledger=ledger, run_id=run_id, settings=settings)
+            return result
         if stream_name == DIMENSIONS_STREAM:
             return sync_dimensions(client, store, ledger, run_id=run_id, worker=_worker(run_id, stream_name),
                                    company_timezone=settings.company_timezone,
