@@ -22,7 +22,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from include.error_classes import ErrorClass
-from include.ledger import Status
+from include.ledger import Hold, Status
 from include.pipeline.outcomes import validation_outcome
 from include.pipeline.posting import observation_row
 from include.pipeline.selection import KEYS, RunPlan, Selection
@@ -65,7 +65,8 @@ class ExtractValidate:
     """One run's extract + validate of one document type."""
 
     def __init__(self, selection: Selection, *, ledger, source, validator, worker: str, chunk_size: int,
-                 closed_period_policy: dict[str, str], lease_seconds: float = DEFAULT_LEASE_SECONDS):
+                 closed_period_policy: dict[str, str], lease_seconds: float = DEFAULT_LEASE_SECONDS,
+                 term_mapping=None):
         self.selection = selection
         self.doc_type = selection.doc_type
         self.plan: RunPlan = selection.plan
@@ -75,7 +76,9 @@ class ExtractValidate:
         self.chunk_size = chunk_size
         self.closed_period_policy = closed_period_policy
         self.lease_seconds = lease_seconds
+        self.term_mapping = term_mapping
         self.summary = ExtractSummary(self.doc_type, self.plan.mode, self.plan.dry_run)
+        self._released: set[str] = set()
 
     def run(self) -> ExtractSummary:
         swept: set[str] = set()
@@ -92,9 +95,15 @@ class ExtractValidate:
 
     def _retryable_rows(self) -> list:
         find = self.ledger.find
+        error = Status.ERROR.value
         rows = [*find(object_type=self.doc_type, status=Status.NOT_INTEGRATED.value),
-                *find(object_type=self.doc_type, status=Status.ERROR.value, error_class=ErrorClass.TRANSIENT.value,
-                      held=False)]
+                *find(object_type=self.doc_type, status=error, error_class=ErrorClass.TRANSIENT.value, held=False),
+                # Re-validated every run (no API call): a term mapped or created since then now passes.
+                *find(object_type=self.doc_type, status=error, error_class=ErrorClass.PAYMENT_TERM.value,
+                      held=False),
+                # Holds released (master data reads the dimension again, the period reopened, ...).
+                *[r for r in find(object_type=self.doc_type, status=error, released=True, held=False)
+                  if r.error_class not in (ErrorClass.TRANSIENT.value, ErrorClass.PAYMENT_TERM.value)]]
         abandoned = [r for r in self.ledger.recover_abandoned() if r.object_type == self.doc_type]
         rows.extend(abandoned)
         if self.plan.mode == KEYS:
@@ -102,8 +111,30 @@ class ExtractValidate:
             rows = [r for r in rows if r.key in wanted]
         return [r for r in rows if self.selection.in_scope(r.posting_date)]
 
+    def _release_resolved_references(self) -> int:
+        """Release documents held for an Intacct-owned reference once the reference data shows it:
+        re-validated here (no API call); if any now passes, the doc type's holds are released and
+        the sweep retries them (those still failing are held again by their validation)."""
+        held = [r for r in self.ledger.find(object_type=self.doc_type, status=Status.ERROR.value,
+                                            hold=Hold.INVALID_REFERENCE.value) if self.selection.in_scope(r.posting_date)]
+        if not held:
+            return 0
+        resolved = 0
+        for chunk in _batches([r.key for r in held], self.chunk_size):
+            documents = self.source.get_documents(self.doc_type, chunk)
+            if self.term_mapping:
+                documents = [self.term_mapping.apply(d) for d in documents]
+            resolved += len(self.validator.validate(documents).valid) if documents else 0
+        if not resolved:
+            return 0
+        return self.ledger.release_holds(
+            hold=Hold.INVALID_REFERENCE.value, object_type=self.doc_type, run_id=self.run_id,
+            reason=f"reference data now shows what {resolved} held document(s) referenced: re-validate and post")
+
     def _sweep_retryable(self) -> set[str]:
+        self._release_resolved_references()
         rows = self._retryable_rows()
+        self._released = {r.key for r in rows if r.status == Status.ERROR and r.released_at is not None}
         if not rows:
             return set()
         swept: set[str] = set()
@@ -126,7 +157,8 @@ class ExtractValidate:
             return
         observations = self.ledger.observe_many([observation_row(d) for d in documents], run_id=self.run_id)
         status_of = {o.key: o.status_after for o in observations}
-        to_claim: dict[str, list[str]] = {"synchronize": [], "retry": [], "recover": [], "force_synchronize": []}
+        to_claim: dict[str, list[str]] = {"synchronize": [], "retry": [], "release": [], "recover": [],
+                                          "force_synchronize": []}
         pending = []
         for document in documents:
             status = status_of[document.key]
@@ -138,7 +170,7 @@ class ExtractValidate:
                 self.summary.desynchronized += 1
             elif status is Status.ERROR:
                 if from_sweep:
-                    to_claim["retry"].append(document.key)
+                    to_claim["release" if document.key in self._released else "retry"].append(document.key)
                 elif self.plan.mode == KEYS:
                     to_claim["force_synchronize"].append(document.key)
                 else:
@@ -157,13 +189,14 @@ class ExtractValidate:
         for action, keys in to_claim.items():
             if not keys:
                 continue
-            reason = {"retry": "transient failure in an earlier attempt: retry",
+            reason = {"retry": "retryable failure in an earlier attempt: retry",
+                      "release": "its hold was released: retry",
                       "recover": "the claim of a crashed run expired: recover with the same controlid",
                       }.get(action)
             claims = self.ledger.claim(self.doc_type, keys, run_id=self.run_id, worker=self.worker, action=action,
                                        reason=reason, lease_seconds=self.lease_seconds)
             claimed_keys.update(c.key for c in claims)
-            if action in ("retry", "recover"):
+            if action in ("retry", "release", "recover"):
                 self.summary.retried += len(claims)
             for refusal in claims.refused:
                 if refusal.status is Status.PENDING:
@@ -177,6 +210,8 @@ class ExtractValidate:
             self._validate_and_record(claimed, record=True)
 
     def _validate_and_record(self, documents: list, *, record: bool) -> None:
+        if self.term_mapping:
+            documents = self._mapped_terms(documents, record=record)
         started = time.perf_counter()
         outcome = self.validator.validate(documents)
         self.summary.validation_seconds += time.perf_counter() - started
@@ -196,6 +231,20 @@ class ExtractValidate:
                 self.doc_type, failure.document.key, run_id=self.run_id, decision="validation_failed",
                 reason=f"failed validation ({failure.error_class}): not sent to Intacct",
                 details={"issues": [issue.to_json_dict() for issue in failure.issues]})
+
+
+    def _mapped_terms(self, documents: list, *, record: bool) -> list:
+        """The documents with the mapping's Intacct term names (copies; the ERP is never changed)."""
+        mapped = [self.term_mapping.apply(d) for d in documents]
+        for original, document in zip(documents, mapped, strict=True):
+            if record and document is not original:
+                self.ledger.log_decision(
+                    self.doc_type, original.key, run_id=self.run_id, decision="term_mapped",
+                    reason=f"ERP term {original.header.get('term_name')!r} mapped to Intacct term "
+                           f"{document.header['term_name']!r} by {self.term_mapping.source}",
+                    details={"erp_term": original.header.get("term_name"),
+                             "intacct_term": document.header["term_name"]})
+        return mapped
 
 
 def extract_and_validate(selection: Selection, **kwargs) -> dict:

@@ -18,7 +18,9 @@ from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
-from include.ledger import Status
+from include.error_classes import ErrorClass
+from include.ledger import Outcome, Status
+from include.pipeline.breaker import CircuitBreaker, threshold_from_env
 from include.pipeline.posting import PostingStats, claimed_from_rows, finish_batch, prepare_batch
 
 log = logging.getLogger(__name__)
@@ -43,10 +45,11 @@ def _claimed_pages(ledger, doc_type: str, run_id: str, batch_size: int, first_si
 
 
 def load_claimed(doc_type: str, run_id: str, *, ledger, source, client, closed_period_policy: dict[str, str],
-                 batch_size: int) -> PostingStats:
+                 batch_size: int, transform=None, breaker: CircuitBreaker | None = None) -> PostingStats:
     """Post every document of ``doc_type`` still pending under this run's claims."""
     stats = PostingStats()
     in_flight: deque = deque()
+    breaker = breaker or CircuitBreaker(threshold_from_env())
 
     def finish_oldest() -> None:
         batch, future = in_flight.popleft()
@@ -54,23 +57,44 @@ def load_claimed(doc_type: str, run_id: str, *, ledger, source, client, closed_p
                             closed_period_policy=closed_period_policy)
         stats.add(done)
         log.info("%s: posted %d of %d in this batch (%d so far)", doc_type, done.posted, done.sent, stats.posted)
+        if breaker.record(succeeded=done.posted, transient_failed=done.failed.get(ErrorClass.TRANSIENT.value, 0)):
+            log.error("%s: %s", doc_type, breaker.opened_message)
 
     with ThreadPoolExecutor(max_workers=BATCHES_IN_FLIGHT, thread_name_prefix=f"load-{doc_type}") as sender:
         try:
             first_size = client.config.functions_per_request * client.config.max_concurrency
             for rows in _claimed_pages(ledger, doc_type, run_id, batch_size, first_size):
-                batch = prepare_batch(doc_type, claimed_from_rows(rows), run_id=run_id, ledger=ledger, source=source)
+                if breaker.is_open:
+                    break
+                batch = prepare_batch(doc_type, claimed_from_rows(rows), run_id=run_id, ledger=ledger, source=source,
+                                      transform=transform)
                 while len(in_flight) >= BATCHES_IN_FLIGHT:
                     finish_oldest()
+                if breaker.is_open:  # opened while this batch was prepared: its controlids are stored, not sent
+                    break
                 functions = batch.functions
                 in_flight.append((batch, sender.submit(client.execute_writes, functions) if functions
                                   else _already_done()))
             while in_flight:
                 finish_oldest()
+            if breaker.is_open:
+                stats.circuit_open = breaker.opened_message
+                stats.left_unsent = leave_unsent_for_next_run(ledger, doc_type, run_id, breaker.opened_message)
         finally:
             for _, future in in_flight:  # on a stop: let sent requests finish; their claims stay pending
                 future.cancel()
     return stats
+
+
+def leave_unsent_for_next_run(ledger, doc_type: str, run_id: str, message: str) -> int:
+    """Record this run's still-pending claims as transient errors (not held): the next run retries them."""
+    left = 0
+    for rows in _claimed_pages(ledger, doc_type, run_id, 1000, 1000):
+        report = ledger.record_outcomes(
+            [Outcome.error(doc_type, row.key, error_class=ErrorClass.TRANSIENT.value, message=f"not sent: {message}")
+             for row in rows], run_id=run_id)
+        left += report.applied
+    return left
 
 
 def _already_done():

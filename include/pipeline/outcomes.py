@@ -33,6 +33,8 @@ def hold_for(error_class: ErrorClass | str, *, doc_type: str, posting_date: date
     error_class = ErrorClass(error_class)
     if error_class is ErrorClass.CLOSED_PERIOD:
         policy = closed_period_policy.get(doc_type, "hold")
+        if policy == "next_open_period":
+            return None, None  # the closed_period route re-dates and posts it in this run
         hold = Hold.MANUAL if policy == "manual" else Hold.CLOSED_PERIOD
         return hold.value, period_of(posting_date) if hold is Hold.CLOSED_PERIOD else None
     if error_class is ErrorClass.DIMENSION_UNAVAILABLE:
@@ -45,6 +47,31 @@ def hold_for(error_class: ErrorClass | str, *, doc_type: str, posting_date: date
     return None, None
 
 
+# What a person does, appended to the message of a held document so it reaches whoever reads it.
+DIMENSION_ADMIN_STEPS = (
+    "Administrator: in Intacct, Platform Services > Objects > List, filter User-Defined Dimensions, open the "
+    "dimension; make sure it is fully configured and active and that the integration user's role may read it; "
+    "save. Then run the master-data sync (DAG intacct_master_data): when it reads the dimension again, held "
+    "documents are released and the next transactions run posts them.")
+INTACCT_OWNED_STEPS = (
+    "Create it (or activate it) in Intacct, or map the ERP value to an existing Intacct one; the document is "
+    "held and posted automatically once the master-data sync shows the value.")
+
+
+def remedy(error_class: ErrorClass | str, hold: str | None) -> str | None:
+    """The next step to add to a failure's message, when the document waits on someone."""
+    if hold == Hold.DIMENSION_UNAVAILABLE.value:
+        return DIMENSION_ADMIN_STEPS
+    if hold == Hold.INVALID_REFERENCE.value:
+        return INTACCT_OWNED_STEPS
+    return None
+
+
+def _with_remedy(message: str, error_class, hold: str | None) -> str:
+    step = remedy(error_class, hold)
+    return f"{message}\n{step}" if step else message
+
+
 def validation_outcome(failure, *, closed_period_policy: dict[str, str]) -> Outcome:
     """The ledger outcome of a document that failed validation (a ``quality.DocumentFailure``)."""
     document = failure.document
@@ -53,7 +80,8 @@ def validation_outcome(failure, *, closed_period_policy: dict[str, str]) -> Outc
                             closed_period_policy=closed_period_policy,
                             fields=[issue.field.split(".")[0] for issue in deciding])
     return Outcome.error(document.doc_type, document.key, error_class=str(failure.error_class),
-                         message=failure.message, hold=hold, held_for_period=period)
+                         message=_with_remedy(failure.message, failure.error_class, hold), hold=hold,
+                         held_for_period=period)
 
 
 def write_failure_message(outcome) -> str:
@@ -77,5 +105,5 @@ def write_outcome(doc_type: str, key: str, posting_date: date | None, outcome, *
     descriptions = [e.description2 or e.description for e in outcome.errors if (e.description2 or e.description)]
     hold, period = hold_for(error_class, doc_type=doc_type, posting_date=posting_date,
                             closed_period_policy=closed_period_policy, messages=descriptions[:1])
-    return Outcome.error(doc_type, key, error_class=error_class.value, message=message, hold=hold,
-                         held_for_period=period, controlid=outcome.controlid)
+    return Outcome.error(doc_type, key, error_class=error_class.value, message=_with_remedy(message, error_class, hold),
+                         hold=hold, held_for_period=period, controlid=outcome.controlid)

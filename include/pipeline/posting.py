@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from include.error_classes import ERROR_CLASSES, ErrorClass
@@ -42,6 +42,8 @@ class PostingStats:
     released_changed: int = 0
     missing_in_erp: int = 0
     refused: int = 0
+    circuit_open: str | None = None  # the breaker's one message, when it stopped the sending
+    left_unsent: int = 0
 
     def add(self, other: PostingStats) -> None:
         self.sent += other.sent
@@ -51,11 +53,14 @@ class PostingStats:
         self.released_changed += other.released_changed
         self.missing_in_erp += other.missing_in_erp
         self.refused += other.refused
+        self.circuit_open = self.circuit_open or other.circuit_open
+        self.left_unsent += other.left_unsent
 
     def to_json(self) -> dict:
         return {"sent": self.sent, "posted": self.posted, "failed": dict(self.failed),
                 "resolutions": dict(self.resolutions), "released_changed": self.released_changed,
-                "missing_in_erp": self.missing_in_erp, "refused": self.refused}
+                "missing_in_erp": self.missing_in_erp, "refused": self.refused,
+                **({"circuit_open": self.circuit_open, "left_unsent": self.left_unsent} if self.circuit_open else {})}
 
 
 def observation_row(document, run_id: str | None = None) -> dict:
@@ -94,9 +99,13 @@ class PreparedBatch:
 
 
 def prepare_batch(doc_type: str, claimed: Sequence[ClaimedDocument], *, run_id: str, ledger,
-                  source) -> PreparedBatch:
+                  source, transform: Callable | None = None) -> PreparedBatch:
     """Re-read the claimed documents, release those changed since the claim, build the rest's
-    payloads and store their controlids (before anything is sent)."""
+    payloads and store their controlids (before anything is sent).
+
+    ``transform`` turns a document into what is sent (a mapped term, a new posting date): a
+    changed copy gets the controlid of its own content, so a resend of the same change is
+    still recognised and a different change is never mistaken for it."""
     batch = PreparedBatch(doc_type)
     stats, outcomes = batch.stats, batch.outcomes
     documents = {d.key: d for d in source.get_documents(doc_type, [c.key for c in claimed])} if claimed else {}
@@ -118,8 +127,9 @@ def prepare_batch(doc_type: str, claimed: Sequence[ClaimedDocument], *, run_id: 
                         f"(version {claim.claimed_version} -> {version}); not posted, the new "
                         "version is posted by the next run"))
             continue
+        sent = transform(document) if transform else document
         try:
-            batch.payloads.append((build_payload(document), document.posting_date))
+            batch.payloads.append((build_payload(sent), sent.posting_date))
         except PayloadError as exc:
             outcomes.append(Outcome.error(doc_type, claim.key, error_class=ErrorClass.DATA_QUALITY.value,
                                           message=str(exc)))
@@ -163,11 +173,11 @@ def finish_batch(batch: PreparedBatch, write_outcomes: Sequence, *, run_id: str,
 
 
 def post_claimed(doc_type: str, claimed: Sequence[ClaimedDocument], *, run_id: str, ledger, source, client,
-                 closed_period_policy: dict[str, str]) -> PostingStats:
+                 closed_period_policy: dict[str, str], transform: Callable | None = None) -> PostingStats:
     """Post one batch of documents this run has claimed; every document ends with an outcome."""
     if not claimed:
         return PostingStats()
-    batch = prepare_batch(doc_type, claimed, run_id=run_id, ledger=ledger, source=source)
+    batch = prepare_batch(doc_type, claimed, run_id=run_id, ledger=ledger, source=source, transform=transform)
     write_outcomes = client.execute_writes(batch.functions) if batch.payloads else []
     return finish_batch(batch, write_outcomes, run_id=run_id, ledger=ledger,
                         closed_period_policy=closed_period_policy)

@@ -46,6 +46,15 @@ def _snapshot(ledger, settings: Settings):
     return build_snapshot(ReferenceStore(ledger.engine), max_age_hours=settings.reference_max_age_hours)
 
 
+def _term_mapping(settings: Settings):
+    from include.remediation.terms import TermMapping, TermMappingError
+
+    try:
+        return TermMapping.load(settings.term_mapping_file)
+    except TermMappingError as exc:
+        raise _fail(f"The payment term mapping cannot be read: {exc}") from None
+
+
 def _worker(plan: RunPlan, doc_type: str) -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{doc_type}"
 
@@ -117,11 +126,13 @@ def extract_validate(doc_type: str, plan_json: dict, *, settings: Settings | Non
     stored = run_store.record_selection(plan.run_id, doc_type, plan.to_json(), run_store.watermark(doc_type))
     selection = Selection(doc_type, plan, changed_since=stored.changed_since)
     validator = DocumentValidator(doc_type, _snapshot(ledger, settings))
+    term_mapping = _term_mapping(settings)
     source = _source(settings)
     try:
         summary = extract_and_validate(selection, ledger=ledger, source=source, validator=validator,
                                        worker=_worker(plan, doc_type), chunk_size=settings.chunk_size,
-                                       closed_period_policy=settings.closed_period_policy)
+                                       closed_period_policy=settings.closed_period_policy,
+                                       term_mapping=term_mapping)
     finally:
         source.close()
     run_store.set_extracted(plan.run_id, doc_type, summary["extracted"])
@@ -144,7 +155,8 @@ def load(extract_summary: dict, plan_json: dict, *, client_factory: Callable = _
     batch = client.config.functions_per_request * client.config.max_concurrency * LOAD_BATCH_PER_REQUEST_SLOTS
     try:
         stats = load_claimed(doc_type, plan.run_id, ledger=_ledger(settings), source=source, client=client,
-                             closed_period_policy=settings.closed_period_policy, batch_size=batch)
+                             closed_period_policy=settings.closed_period_policy, batch_size=batch,
+                             transform=_term_mapping(settings).apply)
     except RunStopped as exc:
         raise _fail(str(exc)) from None
     finally:

@@ -34,6 +34,13 @@ class RemediationContext:
     def client(self):
         return self.client_factory()
 
+    @cached_property
+    def term_mapping(self):
+        """The payment-term mapping file, applied to every document a route posts."""
+        from include.remediation.terms import TermMapping
+
+        return TermMapping.load(self.settings.term_mapping_file)
+
     def rows_in_error(self, error_class: ErrorClass, doc_type: str) -> list:
         """This run's documents of ``doc_type`` left in error with ``error_class``."""
         return self.ledger.find(object_type=doc_type, status=Status.ERROR.value, error_class=error_class.value,
@@ -66,3 +73,12 @@ class Handler:
 
     def remediate(self, context: RemediationContext) -> RemediationResult:
         raise NotImplementedError
+
+    def rows_by_type(self, context: RemediationContext, result: RemediationResult, doc_types=None):
+        """(doc_type, rows) for each document type with documents of this class left in error by the
+        run; counts them as considered."""
+        for doc_type in context.doc_types if doc_types is None else doc_types:
+            rows = context.rows_in_error(self.error_class, doc_type)
+            if rows:
+                result.considered += len(rows)
+                yield doc_type, rows

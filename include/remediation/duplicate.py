@@ -29,11 +29,7 @@ class DuplicateHandler(Handler):
 
     def remediate(self, context: RemediationContext) -> RemediationResult:
         result = RemediationResult(self.error_class.value)
-        for doc_type in context.doc_types:
-            rows = context.rows_in_error(self.error_class, doc_type)
-            if not rows:
-                continue
-            result.considered += len(rows)
+        for doc_type, rows in self.rows_by_type(context, result):
             object_name, number_field = DOCUMENT_NUMBER_FIELDS[doc_type]
             found = find_by_number(context.client, doc_type, [r.key for r in rows])
             links = {}

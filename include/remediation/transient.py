@@ -14,6 +14,7 @@ import os
 import time
 
 from include.error_classes import ErrorClass
+from include.pipeline.breaker import OPEN_MARK
 from include.pipeline.posting import PostingStats, claimed_from_rows, post_claimed
 from include.remediation.base import Handler, RemediationContext, RemediationResult
 
@@ -46,6 +47,9 @@ class TransientHandler(Handler):
 
     def remediate(self, context: RemediationContext) -> RemediationResult:
         result = RemediationResult(self.error_class.value)
+        if self._breaker_opened(context):
+            return self._leave_all(context, result, "the circuit breaker stopped this run's sending: not retried "
+                                                    "in this run; the next run retries it")
         stats = PostingStats()
         considered: set[tuple[str, str]] = set()
         for round_no, delay in enumerate(self.delays, start=1):
@@ -64,7 +68,8 @@ class TransientHandler(Handler):
                                            f"{len(self.delays)}, after {delay:g} s)")
                 stats.add(post_claimed(doc_type, claimed_from_rows(claims), run_id=context.run_id,
                                        ledger=context.ledger, source=context.source, client=context.client,
-                                       closed_period_policy=context.settings.closed_period_policy))
+                                       closed_period_policy=context.settings.closed_period_policy,
+                                       transform=context.term_mapping.apply))
         left = sum(len([r for r in context.rows_in_error(self.error_class, d) if r.hold is None])
                    for d in context.doc_types)
         for doc_type in context.doc_types:
@@ -77,4 +82,17 @@ class TransientHandler(Handler):
         result.outcomes.update({f"now_{cls}": n for cls, n in stats.failed.items() if cls != self.error_class.value})
         if stats.sent:
             result.api = context.client.metrics.snapshot()
+        return result
+
+    def _breaker_opened(self, context: RemediationContext) -> bool:
+        return any(OPEN_MARK in (row.last_message or "")
+                   for doc_type in context.doc_types for row in context.rows_in_error(self.error_class, doc_type))
+
+    def _leave_all(self, context: RemediationContext, result: RemediationResult, reason: str) -> RemediationResult:
+        for doc_type in context.doc_types:
+            for row in context.rows_in_error(self.error_class, doc_type):
+                result.considered += 1
+                context.ledger.log_decision(doc_type, row.key, run_id=context.run_id, decision="left_for_next_run",
+                                            reason=reason)
+        result.outcomes["still_transient"] = result.considered
         return result

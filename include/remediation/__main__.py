@@ -1,0 +1,5 @@
+import sys
+
+from include.remediation.cli import main
+
+sys.exit(main())
