@@ -20,7 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from include.error_classes import ErrorClass
 from include.ledger import Outcome, Status
-from include.pipeline.breaker import CircuitBreaker, threshold_from_env
+from include.pipeline.breaker import OPEN_MARK, CircuitBreaker, threshold_from_env
 from include.pipeline.posting import PostingStats, claimed_from_rows, finish_batch, prepare_batch
 
 log = logging.getLogger(__name__)
@@ -50,6 +50,12 @@ def load_claimed(doc_type: str, run_id: str, *, ledger, source, client, closed_p
     stats = PostingStats()
     in_flight: deque = deque()
     breaker = breaker or CircuitBreaker(threshold_from_env())
+    earlier = opened_earlier_in_run(ledger, run_id, breaker.threshold)
+    if earlier:  # another document type's load found the tenant failing every request: do not knock again
+        stats.circuit_open = f"{OPEN_MARK} earlier in this run ({earlier})"
+        stats.left_unsent = leave_unsent_for_next_run(ledger, doc_type, run_id, stats.circuit_open)
+        log.error("%s: %s", doc_type, stats.circuit_open)
+        return stats
 
     def finish_oldest() -> None:
         batch, future = in_flight.popleft()
@@ -84,6 +90,15 @@ def load_claimed(doc_type: str, run_id: str, *, ledger, source, client, closed_p
             for _, future in in_flight:  # on a stop: let sent requests finish; their claims stay pending
                 future.cancel()
     return stats
+
+
+def opened_earlier_in_run(ledger, run_id: str, threshold: int) -> str | None:
+    """Why the breaker is open for this whole run, if an earlier load of it met a failing tenant:
+    at least ``threshold`` documents failed transiently in this run and none succeeded."""
+    transient = ledger.count(status=Status.ERROR.value, error_class=ErrorClass.TRANSIENT.value, run_id=run_id)
+    if transient < threshold or ledger.count(status=Status.SUCCESS.value, run_id=run_id):
+        return None
+    return f"{transient} documents failed transiently and none succeeded"
 
 
 def leave_unsent_for_next_run(ledger, doc_type: str, run_id: str, message: str) -> int:
