@@ -1,0 +1,1 @@
+"""Synchronize / Force synchronize chosen objects (the ``intacct_resync`` DAG's logic)."""
