@@ -104,3 +104,13 @@ class Night:
                                   client_factory=factory, settings=self.settings)
         return {"plan": plan, "extracted": extracted, "loaded": loaded, "routes": routes,
                 "remediated": remediated, "summary": summary}
+
+
+def assigned_error_classes(ledger, documents) -> dict[str, str | None]:
+    """The error class the pipeline assigned to each manifest document (its first failure in the
+    event log), whatever a remediation route did afterwards (e.g. pushed a missing customer and posted)."""
+    assigned = {}
+    for document in documents:
+        failures = [e for e in ledger.events(document["doc_type"], document["key"]) if e.kind == "failed"]
+        assigned[document["key"]] = (failures[0].details or {}).get("error_class") if failures else None
+    return assigned
