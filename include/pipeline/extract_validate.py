@@ -29,6 +29,7 @@ from include.pipeline.selection import KEYS, RunPlan, Selection
 
 log = logging.getLogger(__name__)
 
+MANUAL_ADJUSTMENT = "manual_adjustment"
 DEFAULT_LEASE_SECONDS = 4 * 3600  # a run's claims outlive a long load; a crashed run's expire before the next night
 
 
@@ -42,6 +43,7 @@ class ExtractSummary:
     failed: Counter = field(default_factory=Counter)  # validation failures per error class
     already_posted: int = 0
     desynchronized: int = 0  # posted, then changed in the ERP: needs an update in Intacct
+    desynchronized_closed: int = 0  # of those, newly flagged: dated in a closed period (manual adjustment)
     unchanged_error: int = 0  # still in error, same version: waits for a fix or its hold
     claimed_elsewhere: int = 0
     retried: int = 0  # claimed from a retryable state found by the sweep
@@ -51,7 +53,8 @@ class ExtractSummary:
     def to_json(self) -> dict:
         return {"doc_type": self.doc_type, "mode": self.mode, "dry_run": self.dry_run, "extracted": self.extracted,
                 "queued": self.queued, "failed": dict(self.failed), "already_posted": self.already_posted,
-                "desynchronized": self.desynchronized, "unchanged_error": self.unchanged_error,
+                "desynchronized": self.desynchronized,
+                "desynchronized_closed": self.desynchronized_closed, "unchanged_error": self.unchanged_error,
                 "claimed_elsewhere": self.claimed_elsewhere, "retried": self.retried,
                 "missing_in_erp": self.missing_in_erp, "validation_seconds": round(self.validation_seconds, 3)}
 
@@ -159,7 +162,7 @@ class ExtractValidate:
         status_of = {o.key: o.status_after for o in observations}
         to_claim: dict[str, list[str]] = {"synchronize": [], "retry": [], "release": [], "recover": [],
                                           "force_synchronize": []}
-        pending = []
+        pending, closed_changes = [], []
         for document in documents:
             status = status_of[document.key]
             if status is Status.NOT_INTEGRATED:
@@ -168,6 +171,8 @@ class ExtractValidate:
                 self.summary.already_posted += 1
             elif status is Status.DESYNCHRONIZED:
                 self.summary.desynchronized += 1
+                if self._in_closed_period(document):
+                    closed_changes.append(document)
             elif status is Status.ERROR:
                 if from_sweep:
                     to_claim["release" if document.key in self._released else "retry"].append(document.key)
@@ -177,6 +182,8 @@ class ExtractValidate:
                     self.summary.unchanged_error += 1
             elif status is Status.PENDING:
                 pending.append(document.key)
+        for document in closed_changes:
+            self._flag_manual_adjustment(document)
         for key in pending:  # this run's own claims (a retried task) or another run's
             row = self.ledger.get(self.doc_type, key)
             if row.claim_run_id == self.run_id:
@@ -208,6 +215,26 @@ class ExtractValidate:
         claimed = [d for d in documents if d.key in claimed_keys]
         if claimed:
             self._validate_and_record(claimed, record=True)
+
+    def _in_closed_period(self, document) -> bool:
+        closed = getattr(getattr(self.validator, "snapshot", None), "closed_books_date", None)
+        return closed is not None and document.posting_date is not None and document.posting_date <= closed
+
+    def _flag_manual_adjustment(self, document) -> None:
+        """A posted document changed in the ERP, dated in a period now closed: Intacct refuses any change
+        there, so it is not re-sent; a person adjusts it by hand (once per ERP version in the log)."""
+        events = self.ledger.events(self.doc_type, document.key)
+        if any(e.kind == MANUAL_ADJUSTMENT and e.source_version == document.source_version for e in events):
+            return
+        self.summary.desynchronized_closed += 1
+        closed = self.validator.snapshot.closed_books_date
+        self.ledger.log_decision(
+            self.doc_type, document.key, run_id=self.run_id, decision=MANUAL_ADJUSTMENT,
+            reason=f"manual adjustment required in Intacct: posted in period {document.posting_date:%Y-%m}, closed "
+                   f"through {closed}; the ERP version changed since, and Intacct refuses changes in a closed "
+                   "period, so it is not re-sent. Adjust it in Intacct, then: python -m include.remediation "
+                   f"mark-synced --type {self.doc_type} --key {document.key} --actor <you> --reason <why>",
+            details={"period": f"{document.posting_date:%Y-%m}", "closed_books_date": closed})
 
     def _validate_and_record(self, documents: list, *, record: bool) -> None:
         if self.term_mapping:
