@@ -173,6 +173,8 @@ class ExtractValidate:
                 self.summary.desynchronized += 1
                 if self._in_closed_period(document):
                     closed_changes.append(document)
+                else:  # in an open period: the load step updates the Intacct record to this version
+                    to_claim["synchronize"].append(document.key)
             elif status is Status.ERROR:
                 if from_sweep:
                     to_claim["release" if document.key in self._released else "retry"].append(document.key)

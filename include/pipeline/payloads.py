@@ -15,7 +15,7 @@ client's function objects.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
@@ -32,7 +32,7 @@ class Payload:
     doc_type: str
     key: str
     source_version: str
-    function: str  # "create_invoice" | "create"
+    function: str  # "create_invoice" | "create" | "update"
     object_name: str  # ARINVOICE | APBILL | GLBATCH
     fields: dict[str, Any]
     controlid: str
@@ -204,10 +204,32 @@ def build_payload(document: SourceDocument) -> Payload:
     return builder(document)
 
 
+def update_payload(document: SourceDocument, record_no: str) -> Payload:
+    """A generic ``update`` of the document already in Intacct (RECORDNO ``record_no``) to this version.
+
+    AP bills and journal entries update with their create fields; an AR invoice, created with the
+    legacy function, updates through the generic ARINVOICE object (its fields named like APBILL's)."""
+    if document.doc_type == "ar_invoice":
+        header = document.header
+        bill_like = ap_bill_payload(replace(document, doc_type="ap_bill", header={
+            **header, "bill_no": document.key, "vendor_id": header.get("customer_id"),
+            "bill_date": header.get("invoice_date")}))
+        fields = {("CUSTOMERID" if k == "VENDORID" else k): v for k, v in bill_like.fields.items()}
+        fields["ARINVOICEITEMS"] = {"ARINVOICEITEM": fields.pop("APBILLITEMS")["APBILLITEM"]}
+        object_name = "ARINVOICE"
+    else:
+        created = build_payload(document)
+        fields, object_name = dict(created.fields), created.object_name
+    return _payload(document, "update", object_name, {"RECORDNO": record_no, **fields})
+
+
 def to_function(payload: Payload):
     """The client's function object for a payload, with the lookup that finds it by number."""
-    from include.intacct.functions import Create, CreateInvoice, DocumentLookup
+    from include.intacct.functions import Create, CreateInvoice, DocumentLookup, Update
 
+    if payload.function == "update":
+        # No lookup: the record exists whether or not this update landed; resending it is harmless.
+        return Update({payload.object_name: payload.fields}, payload.controlid)
     object_name, number_field = DOCUMENT_NUMBER_FIELDS[payload.doc_type]
     lookup = DocumentLookup(object_name, number_field, payload.document_number)
     if payload.function == "create_invoice":

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from include.error_classes import ERROR_CLASSES, ErrorClass
 from include.ledger import Outcome
 from include.pipeline.outcomes import write_failure_message, write_outcome
-from include.pipeline.payloads import PayloadError, build_payload, document_total, to_function
+from include.pipeline.payloads import PayloadError, build_payload, document_total, to_function, update_payload
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +31,7 @@ class RunStopped(RuntimeError):
 class ClaimedDocument:
     key: str
     claimed_version: str
+    record_no: str | None = None  # already in Intacct (posted, then changed in the ERP): update it
 
 
 @dataclass
@@ -129,7 +130,8 @@ def prepare_batch(doc_type: str, claimed: Sequence[ClaimedDocument], *, run_id: 
             continue
         sent = transform(document) if transform else document
         try:
-            batch.payloads.append((build_payload(sent), sent.posting_date))
+            payload = update_payload(sent, claim.record_no) if claim.record_no else build_payload(sent)
+            batch.payloads.append((payload, sent.posting_date))
         except PayloadError as exc:
             outcomes.append(Outcome.error(doc_type, claim.key, error_class=ErrorClass.DATA_QUALITY.value,
                                           message=str(exc)))
@@ -188,5 +190,6 @@ def claimed_from_rows(rows: Iterable) -> list[ClaimedDocument]:
     out = []
     for row in rows:
         version = getattr(row, "claimed_version", None) or row.source_version
-        out.append(ClaimedDocument(row.key, version))
+        posted = getattr(row, "posted_version", None) and getattr(row, "intacct_record_no", None)
+        out.append(ClaimedDocument(row.key, version, posted or None))
     return out

@@ -97,3 +97,12 @@ def test_closed_period_policies_per_type_then_reopen_posts_the_held_period_exact
     assert row.status == "desynchronized" and posted_numbers(night)[invoice] == 1
     flagged = [e for e in book.events("ar_invoice", invoice) if e.kind == "manual_adjustment"]
     assert len(flagged) == 1 and "manual adjustment required in Intacct" in flagged[0].reason
+
+    # In an open period the change is updated in Intacct: the same record, not a second one.
+    open_invoice = next(r for r in book.find(object_type="ar_invoice", status="success") if r.posting_date > last)
+    _touch_erp(night, "ar_invoices", "invoice_no", open_invoice.key, "description", "corrected in the ERP")
+    night.run(params={"keys": [open_invoice.key], "doc_types": ["ar_invoice"]}, run_type="manual")
+    row = book.get("ar_invoice", open_invoice.key)
+    assert row.status == "success" and row.intacct_record_no == open_invoice.intacct_record_no
+    record = [r for r in night.sandbox.admin.posted("ARINVOICE") if r["RECORDID"] == open_invoice.key]
+    assert len(record) == 1 and record[0]["DESCRIPTION"] == "corrected in the ERP"
