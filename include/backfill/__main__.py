@@ -8,7 +8,7 @@ import json
 import logging
 import sys
 
-from include.backfill.periods import PeriodError
+from include.backfill.periods import PeriodError, period_bounds
 from include.backfill.run import PeriodStillClosed, backfill_period
 
 
@@ -26,6 +26,11 @@ def main(argv: list[str] | None = None) -> int:
                              "instead of the airflow CLI")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(message)s")
+    try:
+        period_bounds(args.period)  # before any connection is opened
+    except PeriodError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
 
     from include.ledger import Ledger
     from include.masterdata.run import open_client
