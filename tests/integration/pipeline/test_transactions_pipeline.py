@@ -101,6 +101,7 @@ def test_rerunning_the_same_night_posts_nothing_again(night):
 
 def test_transient_failures_are_reposted_within_the_run(night, monkeypatch):
     monkeypatch.setenv("INTEGRATION_TRANSIENT_RETRY_DELAYS", "0")
+    monkeypatch.setenv("INTEGRATION_CIRCUIT_BREAKER_THRESHOLD", "1000")  # a few failing requests, not an outage
     night.client_options = {"max_retries": 0}
     manifest = night.generate(lines=80, seed=5)
     result = night.run(before_load=lambda: night.sandbox.admin.set_faults(next_faults=["unavailable"] * 3))
