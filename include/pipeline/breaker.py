@@ -1,7 +1,7 @@
 """The circuit breaker of a run: stop sending to a tenant that fails every request.
 
-The client already retries each request with backoff. When, after that, N documents in
-a row fail transiently and nothing succeeds in between, the tenant is down or throttling
+The client already retries each request with backoff. When, after that, N requests in a
+row fail transiently and nothing succeeds in between, the tenant is down or throttling
 every call: sending the rest would only hammer it. The breaker opens once, with one
 message; what was not sent stays retryable for the next run.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 
-DEFAULT_THRESHOLD = 25
+DEFAULT_THRESHOLD = 5  # requests, each already retried by the client
 THRESHOLD_ENV = "INTEGRATION_CIRCUIT_BREAKER_THRESHOLD"
 OPEN_MARK = "circuit breaker open"  # in the message of every document left unsent by it
 
@@ -43,7 +43,8 @@ class CircuitBreaker:
         return self.opened_message is not None
 
     def record(self, *, succeeded: int, transient_failed: int) -> bool:
-        """Count one batch's outcomes; True exactly once: when this batch opens the breaker."""
+        """Count one batch's outcomes (documents posted, requests failed transiently); True exactly once:
+        when this batch opens the breaker."""
         if self.is_open:
             return False
         if succeeded:
@@ -54,7 +55,7 @@ class CircuitBreaker:
         if self.consecutive_transient < self.threshold:
             return False
         self.opened_message = (
-            f"{OPEN_MARK}: {self.consecutive_transient} documents in a row failed transiently at {self.target} "
+            f"{OPEN_MARK}: {self.consecutive_transient} requests in a row failed transiently at {self.target} "
             f"with nothing succeeding in between (threshold {self.threshold}); the rest of this run's documents "
             "are not sent and stay retryable for the next run")
         return True

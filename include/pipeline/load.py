@@ -50,7 +50,8 @@ def load_claimed(doc_type: str, run_id: str, *, ledger, source, client, closed_p
     stats = PostingStats()
     in_flight: deque = deque()
     breaker = breaker or CircuitBreaker(threshold_from_env())
-    earlier = opened_earlier_in_run(ledger, run_id, breaker.threshold)
+    per_request = client.config.functions_per_request
+    earlier = opened_earlier_in_run(ledger, run_id)
     if earlier:  # another document type's load found the tenant failing every request: do not knock again
         stats.circuit_open = f"{OPEN_MARK} earlier in this run ({earlier})"
         stats.left_unsent = leave_unsent_for_next_run(ledger, doc_type, run_id, stats.circuit_open)
@@ -63,7 +64,8 @@ def load_claimed(doc_type: str, run_id: str, *, ledger, source, client, closed_p
                             closed_period_policy=closed_period_policy)
         stats.add(done)
         log.info("%s: posted %d of %d in this batch (%d so far)", doc_type, done.posted, done.sent, stats.posted)
-        if breaker.record(succeeded=done.posted, transient_failed=done.failed.get(ErrorClass.TRANSIENT.value, 0)):
+        failed_requests = -(-done.failed.get(ErrorClass.TRANSIENT.value, 0) // per_request)
+        if breaker.record(succeeded=done.posted, transient_failed=failed_requests):
             log.error("%s: %s", doc_type, breaker.opened_message)
 
     with ThreadPoolExecutor(max_workers=BATCHES_IN_FLIGHT, thread_name_prefix=f"load-{doc_type}") as sender:
@@ -92,13 +94,12 @@ def load_claimed(doc_type: str, run_id: str, *, ledger, source, client, closed_p
     return stats
 
 
-def opened_earlier_in_run(ledger, run_id: str, threshold: int) -> str | None:
-    """Why the breaker is open for this whole run, if an earlier load of it met a failing tenant:
-    at least ``threshold`` documents failed transiently in this run and none succeeded."""
-    transient = ledger.count(status=Status.ERROR.value, error_class=ErrorClass.TRANSIENT.value, run_id=run_id)
-    if transient < threshold or ledger.count(status=Status.SUCCESS.value, run_id=run_id):
-        return None
-    return f"{transient} documents failed transiently and none succeeded"
+def opened_earlier_in_run(ledger, run_id: str) -> str | None:
+    """The document type whose load opened the breaker earlier in this run and left documents unsent."""
+    for row in ledger.find(status=Status.ERROR.value, error_class=ErrorClass.TRANSIENT.value, run_id=run_id):
+        if OPEN_MARK in (row.last_message or ""):
+            return f"by the {row.object_type} load"
+    return None
 
 
 def leave_unsent_for_next_run(ledger, doc_type: str, run_id: str, message: str) -> int:

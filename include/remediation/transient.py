@@ -14,7 +14,6 @@ import os
 import time
 
 from include.error_classes import ErrorClass
-from include.pipeline.breaker import threshold_from_env
 from include.pipeline.load import opened_earlier_in_run
 from include.pipeline.posting import PostingStats, claimed_from_rows, post_claimed
 from include.remediation.base import Handler, RemediationContext, RemediationResult
@@ -86,7 +85,7 @@ class TransientHandler(Handler):
         return result
 
     def _breaker_opened(self, context: RemediationContext) -> bool:
-        return opened_earlier_in_run(context.ledger, context.run_id, threshold_from_env()) is not None
+        return opened_earlier_in_run(context.ledger, context.run_id) is not None
 
     def _leave_all(self, context: RemediationContext, result: RemediationResult, reason: str) -> RemediationResult:
         for doc_type in context.doc_types:

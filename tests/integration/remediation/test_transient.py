@@ -25,17 +25,19 @@ def _run_with_tenant_down(night):
 
 def test_tenant_failing_every_request_trips_the_breaker_once_and_the_next_run_posts_everything_once(
         night, monkeypatch):
-    monkeypatch.setenv("INTEGRATION_CIRCUIT_BREAKER_THRESHOLD", "5")
+    monkeypatch.setenv("INTEGRATION_CIRCUIT_BREAKER_THRESHOLD", "2")
     monkeypatch.setenv("INTEGRATION_TRANSIENT_RETRY_DELAYS", "0")
-    night.client_options = {"max_retries": 0, "functions_per_request": 5}
-    manifest = night.generate(lines=200, seed=21)
+    night.client_options = {"max_retries": 0, "functions_per_request": 5, "max_concurrency": 1}
+    manifest = night.generate(lines=700, seed=21)
     total = sum(manifest["documents_total"].values())
 
     loaded, routes, remediated, summary = _run_with_tenant_down(night)
     opened = [item for item in loaded if item.get("circuit_open")]
-    assert opened and OPEN_MARK in opened[0]["circuit_open"] and "threshold 5" in opened[0]["circuit_open"]
+    assert opened and OPEN_MARK in opened[0]["circuit_open"] and "threshold 2" in opened[0]["circuit_open"]
     assert all("earlier in this run" in item["circuit_open"] for item in opened[1:])
-    assert loaded[0]["sent"] <= 10 + 50  # the first batch (2 requests of 5) and the one already in flight
+    # Batches of 5, 25, 25, ... documents, two in flight: it opens when the second batch's answers arrive.
+    assert loaded[0]["sent"] <= 5 + 25 + 25
+    assert loaded[0]["left_unsent"] > 0
     assert sum(item["sent"] for item in loaded[1:]) == 0  # the other types never knocked
     assert routes == ["remediate_transient"]
     assert remediated[0]["outcomes"] == {"still_transient": total}  # no in-run re-posting against a dead tenant

@@ -28,11 +28,11 @@ def test_redated_journal_entry_notes_the_original_date_in_its_title():
     assert redate(entry, date(2026, 10, 1)).header["title"].startswith("JE-3 (originally dated 2026-09-02")
 
 
-def test_breaker_opens_once_after_n_consecutive_transient_failures():
+def test_breaker_opens_once_after_n_consecutive_transient_request_failures():
     breaker = CircuitBreaker(5)
     assert not breaker.record(succeeded=0, transient_failed=3)
     assert breaker.record(succeeded=0, transient_failed=2)
-    assert breaker.is_open and OPEN_MARK in breaker.opened_message and "5 documents in a row" in breaker.opened_message
+    assert breaker.is_open and OPEN_MARK in breaker.opened_message and "5 requests in a row" in breaker.opened_message
     assert not breaker.record(succeeded=0, transient_failed=10)  # reported once
 
 
@@ -45,7 +45,7 @@ def test_a_success_in_between_resets_the_breaker():
 
 
 def test_breaker_threshold_comes_from_the_environment_and_is_checked():
-    assert threshold_from_env({}) == 25
+    assert threshold_from_env({}) == 5
     assert threshold_from_env({"INTEGRATION_CIRCUIT_BREAKER_THRESHOLD": "3"}) == 3
     with pytest.raises(ValueError, match="at least 1"):
         threshold_from_env({"INTEGRATION_CIRCUIT_BREAKER_THRESHOLD": "0"})
