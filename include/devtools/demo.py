@@ -30,8 +30,13 @@ SANDBOX_PORT = 8790
 
 def integration_env(data_dir: Path, sandbox_config: dict) -> dict[str, str]:
     """Environment for every Airflow component and task of the embedded default."""
+    from include.settings import load_settings
+
     return {
         "PYTHONPATH": str(REPO_ROOT),
+        # `airflow backfill create --from-date/--to-date` reads dates in Airflow's default
+        # timezone: it must be the schedules' timezone, or a period's last day is left out.
+        "AIRFLOW__CORE__DEFAULT_TIMEZONE": load_settings().schedule_timezone,
         "INTEGRATION_DATA_DIR": str(data_dir),
         "INTEGRATION_DB_URL": f"sqlite:///{data_dir / 'integration.db'}",
         "ERP_SOURCE_URL": f"sqlite:///{data_dir / 'erp.db'}",

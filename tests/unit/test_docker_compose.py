@@ -40,3 +40,8 @@ def test_no_secret_is_written_in_the_compose_file():
     env = COMPOSE["services"]["airflow-scheduler"]["environment"]
     assert env["AIRFLOW_CONN_INTACCT_DEFAULT"] == "${INTACCT_CONN:-}"
     assert env["AIRFLOW__CORE__FERNET_KEY"].startswith("${")
+
+
+def test_backfill_dates_are_read_in_the_schedules_timezone():
+    env = COMPOSE["services"]["airflow-scheduler"]["environment"]
+    assert env["AIRFLOW__CORE__DEFAULT_TIMEZONE"] == env["INTEGRATION_SCHEDULE_TIMEZONE"]
