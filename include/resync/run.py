@@ -26,7 +26,6 @@ log = logging.getLogger(__name__)
 
 POSTED, FAILED, REFUSED, NOT_IN_ERP = "posted", "failed", "refused", "not in the ERP"
 WOULD_SYNC, WOULD_FAIL = "would synchronize", "would fail validation"
-LOAD_BATCH_PER_REQUEST_SLOTS = 5
 
 
 @dataclass
@@ -136,10 +135,11 @@ def _chunks(items: list, size: int):
 
 
 def _documents(request: ResyncRequest, keys: list[str], before, *, ledger, source, client_factory, settings):
-    from include.pipeline.load import load_claimed
+    from include.pipeline import steps
     from include.pipeline.posting import observation_row
     from include.quality import DocumentValidator
     from include.reference_store import ReferenceStore, build_snapshot
+    from include.remediation.terms import TermMapping
 
     doc_type = request.object_type
     documents = {d.key: d for chunk in _chunks(keys, settings.chunk_size)
@@ -150,13 +150,14 @@ def _documents(request: ResyncRequest, keys: list[str], before, *, ledger, sourc
         return results
     validator = DocumentValidator(doc_type, build_snapshot(ReferenceStore(ledger.engine),
                                                            max_age_hours=settings.reference_max_age_hours))
+    term_mapping = TermMapping.load(settings.term_mapping_file)
     if request.dry_run:
         rows = {k: ledger.get(doc_type, k) for k in documents}
         status_now = {k: _status_after_change(rows[k], d.source_version) for k, d in documents.items()}
-        plan, refused = _claim_plan(request, status_now, before)
+        to_claim, refused = _claim_plan(request, status_now, before)
         results += [ObjectResult(k, before.get(k), REFUSED, status_now[k], message=why) for k, why in refused.items()]
-        eligible = [documents[k] for keys_ in plan.values() for k in keys_]
-        outcome = validator.validate(eligible) if eligible else None
+        eligible = [documents[k] for keys_ in to_claim.values() for k in keys_]
+        outcome = validator.validate([term_mapping.apply(d) for d in eligible]) if eligible else None
         for document in outcome.valid if outcome else ():
             results.append(ObjectResult(document.key, before.get(document.key), WOULD_SYNC, status_now[document.key]))
         for failure in outcome.failed if outcome else ():
@@ -166,51 +167,51 @@ def _documents(request: ResyncRequest, keys: list[str], before, *, ledger, sourc
         return results
     observed = ledger.observe_many([observation_row(d) for d in documents.values()], run_id=request.run_id)
     status_now = {o.key: o.status_after.value for o in observed}
-    plan, refused = _claim_plan(request, status_now, before)
+    to_claim, refused = _claim_plan(request, status_now, before)
     results += [ObjectResult(k, before.get(k), REFUSED, status_now[k], message=why) for k, why in refused.items()]
     claimed: list[str] = []
-    for action, action_keys in plan.items():
+    for action, action_keys in to_claim.items():
         if action_keys:
             claims = ledger.claim(doc_type, action_keys, run_id=request.run_id, worker=_worker(), action=action)
             claimed += [c.key for c in claims]
             results += [ObjectResult(r.key, before.get(r.key), REFUSED, r.status.value if r.status else None,
                                      message=r.reason) for r in claims.refused]
     if claimed:
-        _validate_and_record([documents[k] for k in claimed], validator, ledger=ledger, run_id=request.run_id,
-                             settings=settings)
+        plan = _pipeline_plan(request, claimed)
+        _validate_and_record([documents[k] for k in claimed], plan, validator, term_mapping, ledger=ledger,
+                             source=source, settings=settings)
         client = client_factory()
-        batch = client.config.functions_per_request * client.config.max_concurrency * LOAD_BATCH_PER_REQUEST_SLOTS
-        load_claimed(doc_type, request.run_id, ledger=ledger, source=source, client=client,
-                     closed_period_policy=settings.closed_period_policy, batch_size=batch)
-        _remediate(request, claimed, client=client, settings=settings)
+        steps.load({"doc_type": doc_type}, plan.to_json(), client_factory=lambda: client, settings=settings)
+        _remediate(plan, client=client, settings=settings)
         results += [_result_of_row(k, before.get(k), ledger.get(doc_type, k)) for k in claimed]
     return results
 
 
-def _validate_and_record(documents: list, validator, *, ledger, run_id: str, settings) -> None:
-    """Validate claimed documents; record each failure (class, message, hold) as the pipeline does."""
-    from include.pipeline.outcomes import validation_outcome
-
-    outcome = validator.validate(documents)
-    if not outcome.failed:
-        return
-    ledger.record_outcomes([validation_outcome(f, closed_period_policy=settings.closed_period_policy)
-                            for f in outcome.failed], run_id=run_id)
-    for failure in outcome.failed:
-        ledger.log_decision(failure.document.doc_type, failure.document.key, run_id=run_id,
-                            decision="validation_failed",
-                            reason=f"failed validation ({failure.error_class}): not sent to Intacct",
-                            details={"issues": [issue.to_json_dict() for issue in failure.issues]})
-
-
-def _remediate(request: ResyncRequest, keys: list[str], *, client, settings) -> None:
-    """Send this run's failures down their error class's remediation route, as the nightly run does."""
-    from include.pipeline import steps
+def _pipeline_plan(request: ResyncRequest, keys: list[str]):
     from include.pipeline.selection import KEYS, RunPlan
 
-    plan = RunPlan(run_id=request.run_id, mode=KEYS, doc_types=(request.object_type,), keys=tuple(keys)).to_json()
-    for task_id in steps.route(plan, settings=settings):
-        result = steps.remediate(task_id.removeprefix("remediate_"), plan, client_factory=lambda: client,
+    return RunPlan(run_id=request.run_id, mode=KEYS, doc_types=(request.object_type,), keys=tuple(keys))
+
+
+def _validate_and_record(documents: list, plan, validator, term_mapping, *, ledger, source, settings) -> None:
+    """Validate claimed documents exactly as the nightly run does (term mapping, failures recorded with
+    class, message and hold, the failed expectations in the event log)."""
+    from include.pipeline.extract_validate import ExtractValidate
+    from include.pipeline.selection import Selection
+
+    pipeline = ExtractValidate(Selection(plan.doc_types[0], plan), ledger=ledger, source=source, validator=validator,
+                               worker=_worker(), chunk_size=settings.chunk_size,
+                               closed_period_policy=settings.closed_period_policy, term_mapping=term_mapping)
+    pipeline._validate_and_record(documents, record=True)
+
+
+def _remediate(plan, *, client, settings) -> None:
+    """Send this run's failures down their error class's remediation route, as the nightly run does."""
+    from include.pipeline import steps
+
+    plan_json = plan.to_json()
+    for task_id in steps.route(plan_json, settings=settings):
+        result = steps.remediate(task_id.removeprefix("remediate_"), plan_json, client_factory=lambda: client,
                                  settings=settings)
         log.info("Remediation %s: %s", task_id, result)
 
@@ -233,21 +234,21 @@ def _masters(request: ResyncRequest, keys: list[str], before, *, ledger, source,
         observed = ledger.observe_many([{"object_type": object_type, "key": m.key, "source_version": m.source_version,
                                          "category": "master"} for m in masters.values()], run_id=request.run_id)
         status_now = {o.key: o.status_after.value for o in observed}
-    plan, refused = _claim_plan(request, status_now, before)
+    to_claim, refused = _claim_plan(request, status_now, before)
     results += [ObjectResult(k, before.get(k), REFUSED, status_now[k], message=why) for k, why in refused.items()]
     if request.dry_run:
-        for key in (k for action_keys in plan.values() for k in action_keys):
+        for key in (k for action_keys in to_claim.values() for k in action_keys):
             problems = "; ".join(str(p) for p in masters[key].problems)
             results.append(ObjectResult(key, before.get(key), WOULD_FAIL if problems else WOULD_SYNC, status_now[key],
                                         "data_quality" if problems else None, problems or None))
         return results
     client = client_factory()
     push = PushResult(object_type)
-    for action, action_keys in plan.items():
+    for action, action_keys in to_claim.items():
         if action_keys:
             _push_claimed(client, ledger, masters, object_type, action_keys, run_id=request.run_id, worker=_worker(),
                           result=push, outcome_type=Outcome, action=action)
     log.info("Pushed %ss: %s", object_type, push.to_dict())
     results += [_result_of_row(k, before.get(k), ledger.get(object_type, k))
-                for action_keys in plan.values() for k in action_keys]
+                for action_keys in to_claim.values() for k in action_keys]
     return results
