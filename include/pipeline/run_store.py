@@ -48,8 +48,12 @@ class StoredSelection:
 
 @cache
 def _engine(url: str) -> sa.Engine:
-    engine = sa.create_engine(url)
-    _metadata.create_all(engine, checkfirst=True)
+    """The integration database's engine (WAL and busy timeout on SQLite, as the ledger's),
+    migrated once per process: the tables are created by the ledger's migration chain."""
+    from include.ledger.db import create_ledger_engine, migrate
+
+    engine = create_ledger_engine(url)
+    migrate(engine)
     return engine
 
 
