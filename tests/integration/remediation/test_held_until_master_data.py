@@ -17,7 +17,7 @@ def _sync(night, *streams):
 
 
 def test_unavailable_dimension_holds_documents_without_retrying_and_posts_them_once_after_the_sync(night):
-    manifest = night.generate(lines=150, seed=13, defect_rate=None, defect_rates={"udd_unpermitted": 0.25})
+    manifest = night.generate(lines=90, seed=13, defect_rate=None, defect_rates={"udd_unpermitted": 0.25})
     held = planted(manifest, "udd_unpermitted")
     assert held
 
@@ -45,7 +45,7 @@ def test_unavailable_dimension_holds_documents_without_retrying_and_posts_them_o
 
 
 def test_missing_erp_masters_are_pushed_in_the_run_and_intacct_owned_values_wait_for_master_data(night):
-    manifest = night.generate(lines=200, seed=17, defect_rate=None,
+    manifest = night.generate(lines=120, seed=17, defect_rate=None,
                               defect_rates={"customer_not_in_intacct": 0.2, "vendor_not_in_intacct": 0.2,
                                             "item_not_in_intacct": 0.1, "dimension_value_unknown": 0.2})
     erp_owned = [d for name in ("customer_not_in_intacct", "vendor_not_in_intacct", "item_not_in_intacct")
