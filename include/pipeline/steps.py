@@ -108,28 +108,31 @@ def check(context: Mapping[str, Any], *, client_factory: Callable = _client_from
             raise _fail(f"Intacct refused the integration user ({error_class.value}): {exc}. "
                         f"{ERROR_CLASSES[ErrorClass(error_class)].person_does}") from None
         raise
-    reopening = _follow_closed_books_date(closed_books_date, plan, ledger=ledger, settings=settings)
+    reopening = follow_closed_books_date(closed_books_date, run_id=plan.run_id, dry_run=plan.dry_run, ledger=ledger,
+                                         settings=settings)
     log.info("Run %s: %s", plan.run_id, plan.describe())
     return {**plan.to_json(), "check": {"closed_books_date": closed_books_date.isoformat() if closed_books_date
                                         else None, "reference": snapshot.summary(), "reopening": reopening,
                                         "api": client.metrics.snapshot()}}
 
 
-def _follow_closed_books_date(closed_books_date, plan: RunPlan, *, ledger, settings: Settings) -> dict | None:
-    """Keep validation on Intacct's live closed-books date. When it moved back, release the
-    closed-period holds of the reopened periods now, so that `airflow backfill create` alone
-    posts them (this run is the backfill: no other one is started). A dry run changes nothing."""
+def follow_closed_books_date(closed_books_date, *, run_id: str, dry_run: bool, ledger,
+                             settings: Settings) -> dict | None:
+    """Keep validation on Intacct's live closed-books date (every run that posts reads it first).
+    When it moved back, release the closed-period holds of the reopened periods now, so that
+    `airflow backfill create` alone posts them (this run is the backfill: no other one is
+    started). A dry run changes nothing."""
     from include.reference_store import ReferenceStore
 
     store = ReferenceStore(ledger.engine)
     stored = store.closed_books_date()
-    if closed_books_date == stored or plan.dry_run:
+    if closed_books_date == stored or dry_run:
         return None
     from include.backfill import handle_reopening
 
-    store.set_closed_books_date(closed_books_date, run_id=plan.run_id)
+    store.set_closed_books_date(closed_books_date, run_id=run_id)
     log.info("Intacct's closed-books date changed from %s to %s", stored, closed_books_date)
-    return handle_reopening(stored, closed_books_date, ledger=ledger, run_id=plan.run_id, settings=settings,
+    return handle_reopening(stored, closed_books_date, ledger=ledger, run_id=run_id, settings=settings,
                             start_backfill=False)
 
 

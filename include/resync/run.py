@@ -148,6 +148,10 @@ def _documents(request: ResyncRequest, keys: list[str], before, *, ledger, sourc
                             message=f"{doc_type} {k!r} is not in the ERP") for k in keys if k not in documents]
     if not documents:
         return results
+    client = client_factory()
+    # Validate against Intacct's live closed-books date, as the nightly run does.
+    steps.follow_closed_books_date(client.get_closed_books_date(), run_id=request.run_id, dry_run=request.dry_run,
+                                   ledger=ledger, settings=settings)
     validator = DocumentValidator(doc_type, build_snapshot(ReferenceStore(ledger.engine),
                                                            max_age_hours=settings.reference_max_age_hours))
     term_mapping = TermMapping.load(settings.term_mapping_file)
@@ -180,7 +184,6 @@ def _documents(request: ResyncRequest, keys: list[str], before, *, ledger, sourc
         plan = _pipeline_plan(request, claimed)
         _validate_and_record([documents[k] for k in claimed], plan, validator, term_mapping, ledger=ledger,
                              source=source, settings=settings)
-        client = client_factory()
         steps.load({"doc_type": doc_type}, plan.to_json(), client_factory=lambda: client, settings=settings)
         _remediate(plan, client=client, settings=settings)
         results += [_result_of_row(k, before.get(k), ledger.get(doc_type, k)) for k in claimed]

@@ -202,7 +202,7 @@ def test_writes_are_split_into_requests_and_matched_back_by_controlid(gateway):
     assert outcomes[3].error_class is ErrorClass.INVALID_REFERENCE and outcomes[3].resolution == "rejected"
     assert all(o.record_no for o in outcomes if o.ok)
     writes = [r for r in gateway.requests if not r.is_login]
-    assert [len(r.functions) for r in writes] == [2, 2, 1]
+    assert sorted(len(r.functions) for r in writes) == [1, 2, 2]  # requests run in parallel: any order
     assert all(r.root.findtext("control/uniqueid") == "true" for r in writes)
     snapshot = client.metrics.snapshot()
     assert (snapshot["api_transactions"], snapshot["write_failures"]) == (4, 1)
