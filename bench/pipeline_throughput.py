@@ -132,34 +132,45 @@ def bench_validation(lines: int) -> dict:
     return {"lines": rows, "seconds": round(elapsed, 2), "rows_per_second": round(rows / elapsed)}
 
 
-def run_once_for_memory(lines: int) -> dict:
-    """In this (fresh) process: extract, validate and post ``lines`` ERP lines; report max RSS."""
-    from include.intacct_sandbox.process import start_sandbox
+def _peak_rss_mb() -> int:
+    """This process's peak resident memory (VmHWM). Unlike ru_maxrss it starts afresh at exec,
+    so the parent's peak (generating the data) does not leak into the child's figure."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return round(int(line.split()[1]) / 1024)
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+
+
+def run_once_for_memory(workdir: str) -> dict:
+    """In this fresh process: extract, validate and post the ERP prepared in ``workdir``
+    against the sandbox named by the INTACCT_* variables; report max RSS."""
+    from include.intacct import IntacctClient, IntacctConfig
     from include.pipeline import steps
 
-    with tempfile.TemporaryDirectory(prefix="bench-memory-") as tmp, \
-            start_sandbox(Path(tmp) / "sandbox") as sandbox:
-        workdir = Path(tmp)
-        settings = _settings(workdir)
-        _prepare(workdir, sandbox, lines)
-        baseline = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        plan = _plan("bench-memory")
-        started = time.perf_counter()
-        extracted = [steps.extract_validate(t, plan, settings=settings) for t in DOC_TYPES]
-        loaded = [steps.load(e, plan, settings=settings, client_factory=_client_factory(sandbox)) for e in extracted]
-        elapsed = time.perf_counter() - started
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return {"lines": lines, "documents": sum(e["extracted"] for e in extracted),
-            "posted": sum(x["posted"] for x in loaded), "seconds": round(elapsed, 1),
-            "peak_rss_mb": round(peak / 1024), "rss_before_run_mb": round(baseline / 1024)}
+    settings = _settings(Path(workdir))
+    baseline = _peak_rss_mb()
+    plan = _plan("bench-memory")
+    started = time.perf_counter()
+    extracted = [steps.extract_validate(t, plan, settings=settings) for t in DOC_TYPES]
+    loaded = [steps.load(e, plan, settings=settings, client_factory=lambda: IntacctClient(IntacctConfig.from_env()))
+              for e in extracted]
+    elapsed = time.perf_counter() - started
+    return {"documents": sum(e["extracted"] for e in extracted), "posted": sum(x["posted"] for x in loaded),
+            "seconds": round(elapsed, 1), "peak_rss_mb": _peak_rss_mb(), "rss_after_imports_mb": baseline}
 
 
 def bench_memory(sizes: list[int]) -> list[dict]:
+    """Data is generated here; each run happens in a fresh process so its peak is its own."""
+    from include.intacct_sandbox.process import start_sandbox
+
     results = []
     for lines in sizes:
-        out = subprocess.run([sys.executable, __file__, "--memory-child", str(lines)], capture_output=True,
-                             text=True, check=True)
-        results.append(json.loads(out.stdout.strip().splitlines()[-1]))
+        with tempfile.TemporaryDirectory(prefix="bench-memory-") as tmp, \
+                start_sandbox(Path(tmp) / "sandbox") as sandbox:
+            _prepare(Path(tmp), sandbox, lines)
+            out = subprocess.run([sys.executable, __file__, "--memory-child", tmp], capture_output=True, text=True,
+                                 check=True, env={**os.environ, **sandbox.env()})
+        results.append({"lines": lines, **json.loads(out.stdout.strip().splitlines()[-1])})
     return results
 
 
@@ -171,7 +182,7 @@ def main() -> int:
     parser.add_argument("--posting-lines", type=int, default=12_000)
     parser.add_argument("--validation-lines", type=int, default=100_000)
     parser.add_argument("--memory-lines", type=int, nargs="*", default=[100_000, 1_000_000])
-    parser.add_argument("--memory-child", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--memory-child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.memory_child:
         print(json.dumps(run_once_for_memory(args.memory_child)))
@@ -195,7 +206,7 @@ def main() -> int:
     print(f"  validation: {validation['rows_per_second']:,} lines/s over {validation['lines']:,} lines")
     for item in memory:
         print(f"  peak memory at {item['lines']:,} lines ({item['documents']:,} documents): "
-              f"{item['peak_rss_mb']} MB (process before the run: {item['rss_before_run_mb']} MB)")
+              f"{item['peak_rss_mb']} MB (after imports: {item['rss_after_imports_mb']} MB)")
     if len(memory) > 1:
         print(f"  memory growth from {memory[0]['lines']:,} to {memory[-1]['lines']:,} lines: "
               f"x{memory[-1]['peak_rss_mb'] / memory[0]['peak_rss_mb']:.2f}")
