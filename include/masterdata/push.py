@@ -97,7 +97,7 @@ def _is_already_exists(outcome) -> bool:
 
 
 def _message(outcome) -> str:
-    return "; ".join(e.text for e in outcome.errors) or outcome.resolution
+    return "; ".join(e.text() for e in outcome.errors) or outcome.resolution
 
 
 def push_masters(client, ledger, store, source, object_type: str, *, run_id: str, worker: str,
