@@ -125,11 +125,11 @@ def push_masters(client, ledger, store, source, object_type: str, *, run_id: str
         observations = ledger.observe_many(
             [{"object_type": object_type, "key": m.key, "source_version": m.source_version, "category": "master"}
              for m in chunk], run_id=run_id)
-        plans = _claim_plans(ledger, object_type, observations, Status)
+        plans = claim_plans(ledger, object_type, observations, Status)
         result.unchanged += len(chunk) - sum(len(keys) for keys, _, _ in plans)
         for keys, action, reason in plans:
             if keys:
-                _push_claimed(client, ledger, by_key, object_type, keys, run_id=run_id, worker=worker,
+                push_claimed(client, ledger, by_key, object_type, keys, run_id=run_id, worker=worker,
                               result=result, outcome_type=Outcome, action=action, reason=reason)
     store.complete_refresh(erp_stream, run_id=run_id, newest_change=newest, records_read=result.read,
                            api_calls=0, full_refresh=False, kind="erp")
@@ -140,7 +140,7 @@ def push_masters(client, ledger, store, source, object_type: str, *, run_id: str
     return result
 
 
-def _claim_plans(ledger, object_type, observations, status) -> list[tuple[list[str], str, str | None]]:
+def claim_plans(ledger, object_type, observations, status) -> list[tuple[list[str], str, str | None]]:
     """Which observed masters to send, and under which ledger claim.
 
     New and changed ones are synchronized; ones left pending by a run that died are
@@ -159,7 +159,7 @@ def _claim_plans(ledger, object_type, observations, status) -> list[tuple[list[s
     ]
 
 
-def _push_claimed(client, ledger, by_key, object_type, keys, *, run_id, worker, result, outcome_type,
+def push_claimed(client, ledger, by_key, object_type, keys, *, run_id, worker, result, outcome_type,
                   action: str = "synchronize", reason: str | None = None) -> None:
     from include.intacct.functions import Create, DocumentLookup, Update
 

@@ -156,7 +156,7 @@ class ExtractValidate:
     def _process(self, documents: list, *, from_sweep: bool = False) -> None:
         self.summary.extracted += len(documents)
         if self.plan.dry_run:
-            self._validate_and_record(documents, record=False)
+            self.validate_and_record(documents, record=False)
             return
         observations = self.ledger.observe_many([observation_row(d) for d in documents], run_id=self.run_id)
         status_of = {o.key: o.status_after for o in observations}
@@ -216,7 +216,7 @@ class ExtractValidate:
                     log.info("%s %s not claimed: %s", self.doc_type, refusal.key, refusal.reason)
         claimed = [d for d in documents if d.key in claimed_keys]
         if claimed:
-            self._validate_and_record(claimed, record=True)
+            self.validate_and_record(claimed, record=True)
 
     def _in_closed_period(self, document) -> bool:
         closed = getattr(getattr(self.validator, "snapshot", None), "closed_books_date", None)
@@ -238,7 +238,7 @@ class ExtractValidate:
                    f"mark-synced --type {self.doc_type} --key {document.key} --actor <you> --reason <why>",
             details={"period": f"{document.posting_date:%Y-%m}", "closed_books_date": closed})
 
-    def _validate_and_record(self, documents: list, *, record: bool) -> None:
+    def validate_and_record(self, documents: list, *, record: bool) -> None:
         if self.term_mapping:
             documents = self._mapped_terms(documents, record=record)
         started = time.perf_counter()

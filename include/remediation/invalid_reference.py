@@ -38,7 +38,7 @@ def referenced_masters(document) -> dict[str, set[str]]:
 def push_erp_masters(context: RemediationContext, wanted: dict[str, set[str]]) -> dict[str, dict]:
     """Push the named ERP masters that Intacct does not have yet; per type, what happened."""
     from include.ledger import Outcome, Status
-    from include.masterdata.push import PushResult, _claim_plans, _push_claimed
+    from include.masterdata.push import PushResult, claim_plans, push_claimed
 
     done = {}
     worker = f"remediate_invalid_reference:{os.getpid()}"
@@ -50,9 +50,9 @@ def push_erp_masters(context: RemediationContext, wanted: dict[str, set[str]]) -
             observations = context.ledger.observe_many(
                 [{"object_type": object_type, "key": m.key, "source_version": m.source_version, "category": "master"}
                  for m in chunk], run_id=context.run_id)
-            for keys_to_push, action, reason in _claim_plans(context.ledger, object_type, observations, Status):
+            for keys_to_push, action, reason in claim_plans(context.ledger, object_type, observations, Status):
                 if keys_to_push:
-                    _push_claimed(context.client, context.ledger, by_key, object_type, keys_to_push,
+                    push_claimed(context.client, context.ledger, by_key, object_type, keys_to_push,
                                   run_id=context.run_id, worker=worker, result=result, outcome_type=Outcome,
                                   action=action, reason=reason)
         done[object_type] = result.to_dict()

@@ -205,7 +205,7 @@ def _validate_and_record(documents: list, plan, validator, term_mapping, *, ledg
     pipeline = ExtractValidate(Selection(plan.doc_types[0], plan), ledger=ledger, source=source, validator=validator,
                                worker=_worker(), chunk_size=settings.chunk_size,
                                closed_period_policy=settings.closed_period_policy, term_mapping=term_mapping)
-    pipeline._validate_and_record(documents, record=True)
+    pipeline.validate_and_record(documents, record=True)
 
 
 def _remediate(plan, *, client, settings) -> None:
@@ -221,7 +221,7 @@ def _remediate(plan, *, client, settings) -> None:
 
 def _masters(request: ResyncRequest, keys: list[str], before, *, ledger, source, client_factory, settings):
     from include.ledger.records import Outcome
-    from include.masterdata.push import PushResult, _push_claimed
+    from include.masterdata.push import PushResult, push_claimed
 
     object_type = request.object_type
     masters = {m.key: m for chunk in _chunks(keys, settings.chunk_size)
@@ -249,7 +249,7 @@ def _masters(request: ResyncRequest, keys: list[str], before, *, ledger, source,
     push = PushResult(object_type)
     for action, action_keys in to_claim.items():
         if action_keys:
-            _push_claimed(client, ledger, masters, object_type, action_keys, run_id=request.run_id, worker=_worker(),
+            push_claimed(client, ledger, masters, object_type, action_keys, run_id=request.run_id, worker=_worker(),
                           result=push, outcome_type=Outcome, action=action)
     log.info("Pushed %ss: %s", object_type, push.to_dict())
     results += [_result_of_row(k, before.get(k), ledger.get(object_type, k))
