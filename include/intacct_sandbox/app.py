@@ -25,6 +25,16 @@ def _gateway_error_xml(errorno: str, description: str, description2: str) -> str
             f"{element('correction', '')}</error></errormessage></response>")
 
 
+def _loop_time() -> float:
+    return asyncio.get_running_loop().time()
+
+
+async def _wait_until(deadline: float) -> None:
+    remaining = deadline - _loop_time()
+    if remaining > 0:
+        await asyncio.sleep(remaining)
+
+
 class SandboxApp:
     def __init__(self, sandbox: Sandbox):
         self.sandbox = sandbox
@@ -68,20 +78,23 @@ class SandboxApp:
             return
         sandbox.in_flight[limit_key] += 1
         try:
+            # A tenant's latency is its time to answer, its own work included: the request runs
+            # as it arrives and the answer waits for what is left of the latency.
+            answer_at = _loop_time() + (sandbox.options.latency_ms
+                                       + sandbox.options.function_latency_ms * prepared.function_count) / 1000.0
             fault = sandbox.faults.pick()
             if fault == "session_expiry":
                 sandbox.expire_sessions(company or None)
-            delay = (sandbox.options.latency_ms + sandbox.options.function_latency_ms * prepared.function_count)
-            if delay > 0:
-                await asyncio.sleep(delay / 1000.0)
             # The request is counted in the same SQLite transaction as its effects.
             sandbox.count_request(company)
             if fault in ("rate_limit", "bad_gateway", "unavailable", "html_page", "drop_connection"):
                 sandbox.store.commit()
+                await _wait_until(answer_at)
                 await _fault_response(fault, receive, send)
                 return
             xml = sandbox.gateway.run(prepared, path, _base_url(scope))
             sandbox.store.commit()  # the request counter, when the request failed before its operations
+            await _wait_until(answer_at)
             if fault == "timeout_after_commit":
                 await _respond(send, 524, b"text/html; charset=utf-8",
                                b"<html><body><h1>Error 524</h1><p>A timeout occurred</p></body></html>")

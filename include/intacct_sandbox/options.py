@@ -18,7 +18,7 @@ class Options:
     user_password: str = field(
         default_factory=lambda: os.environ.get("SANDBOX_USER_PASSWORD", DEFAULT_USER_PASSWORD), repr=False)
     seed: int = 0
-    latency_ms: float = 0.0  # per request
+    latency_ms: float = 0.0  # time to answer a request, its processing included
     function_latency_ms: float = 0.0  # per function in the request
     concurrency_limit: int = 2  # in-flight requests per company (Intacct's tier 1)
     session_timeout_seconds: float = 3600.0

@@ -155,6 +155,24 @@ def test_latency_per_request_and_per_function_delays_the_answer(sandbox):
     assert time.perf_counter() - started >= 0.3  # 100 ms per request + 2 x 100 ms per function, at least
 
 
+def test_latency_is_the_time_to_answer_so_the_request_has_run_before_its_answer_arrives(sandbox):
+    # A tenant's latency includes its own work: the bill is posted as the request arrives and
+    # the answer waits out the rest of the latency.
+    sandbox.admin.update_settings(latency_ms=1500)
+    replies = []
+    sender = threading.Thread(target=lambda: replies.append(call(sandbox, fn(bill("B-LAT")))))
+    started = time.perf_counter()
+    sender.start()
+    deadline = started + 1.2
+    while not sandbox.admin.posted("APBILL") and time.perf_counter() < deadline:
+        time.sleep(0.05)
+    posted_while_waiting = [p["RECORDID"] for p in sandbox.admin.posted("APBILL")]
+    answered_by_then = bool(replies)
+    sender.join()
+    assert posted_while_waiting == ["B-LAT"] and not answered_by_then
+    assert replies[0].status_code == 200 and time.perf_counter() - started >= 1.5
+
+
 def test_faults_configured_at_start_fire_with_their_probability(tmp_path):
     with start_sandbox(tmp_path / "state", seed=3, fault_probabilities={"unavailable": 1.0}) as server:
         handle = type("H", (), {"url": server.url})
