@@ -81,7 +81,7 @@ ERROR_CLASSES: dict[ErrorClass, ErrorClassInfo] = {
         product_does="Holds the documents, re-syncs dimensions, releases them when the dimension is "
         "readable again.",
         person_does="Activate the dimension (Platform Services > Objects), grant the integration user "
-        "permission to it, re-enable it in the integration settings, then sync master data again.",
+        "permission to read it, then sync master data again (intacct_master_data, objects DIMENSIONS).",
         retry_in_run=False,
         stops_run=False,
     ),

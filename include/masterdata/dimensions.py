@@ -25,22 +25,27 @@ _UNREADABLE = (ErrorClass.PERMISSION, ErrorClass.DIMENSION_UNAVAILABLE)
 # The administrator's steps for INT402, in one place (also rendered in the README).
 INT402_STEPS = (
     "In Sage Intacct, go to Platform Services > Objects > List, filter by User-Defined Dimensions and open "
-    "'{name}': make sure it is fully configured and active.",
-    "Grant the integration user ({user}) permission to view and read '{name}' (its role or user permissions "
+    "{dimension}: make sure it is fully configured and active.",
+    "Grant {user} permission to view and read {dimension} (its role or user permissions "
     "on the dimension object), then Save.",
-    "In the integration settings, disable the '{name}' dimension, save, then re-enable it now that it is "
-    "configured in Intacct.",
     "Sync again: run the intacct_master_data DAG for DIMENSIONS (Airflow UI > Trigger with objects=[\"DIMENSIONS\"], "
     "or `airflow dags trigger intacct_master_data --conf '{{\"objects\": [\"DIMENSIONS\"]}}'`). Documents held for "
     "an unavailable dimension are released for a retry once every dimension reads again.",
 )
 
 
-def int402_message(name: str, user: str = "the integration user", cause: str = "") -> str:
+def int402_steps(name: str | None = None, user: str | None = None) -> str:
+    """The numbered steps an administrator takes to make a user-defined dimension readable again."""
+    dimension = f"'{name}'" if name else "the dimension"
+    who = f"the integration user ({user})" if user else "the integration user"
+    return " ".join(f"{n}. {step.format(dimension=dimension, user=who)}" for n, step in enumerate(INT402_STEPS, 1))
+
+
+def int402_message(name: str, user: str | None = None, cause: str = "") -> str:
     """The INT402 error text with every step an administrator takes, for the ledger and the run."""
-    steps = " ".join(f"{n}. {step.format(name=name, user=user)}" for n, step in enumerate(INT402_STEPS, 1))
     because = f" Intacct said: {cause}." if cause else ""
-    return f"INT402: Sage Intacct couldn't return values for user-defined dimension '{name}'.{because} {steps}"
+    return f"INT402: Sage Intacct couldn't return values for user-defined dimension '{name}'.{because} " \
+           f"{int402_steps(name, user)}"
 
 
 DIMENSIONS_LIST = Stream(DIMENSIONS_STREAM, "getDimensions", "objectName", ("objectLabel", "userDefinedDimension"),

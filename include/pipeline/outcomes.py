@@ -15,6 +15,7 @@ from datetime import date
 
 from include.error_classes import ErrorClass
 from include.ledger import Hold, Outcome
+from include.masterdata.dimensions import int402_steps
 
 # Document fields that reference masters the ERP owns (pushed to Intacct by the master-data DAG).
 ERP_OWNED_FIELDS = frozenset({"customer_id", "vendor_id", "item_id"})
@@ -48,11 +49,7 @@ def hold_for(error_class: ErrorClass | str, *, doc_type: str, posting_date: date
 
 
 # What a person does, appended to the message of a held document so it reaches whoever reads it.
-DIMENSION_ADMIN_STEPS = (
-    "Administrator: in Intacct, Platform Services > Objects > List, filter User-Defined Dimensions, open the "
-    "dimension; make sure it is fully configured and active and that the integration user's role may read it; "
-    "save. Then run the master-data sync (DAG intacct_master_data): when it reads the dimension again, held "
-    "documents are released and the next transactions run posts them.")
+DIMENSION_ADMIN_STEPS = "Administrator: " + int402_steps()
 INTACCT_OWNED_STEPS = (
     "Create it (or activate it) in Intacct, or map the ERP value to an existing Intacct one; the document is "
     "held and posted automatically once the master-data sync shows the value.")

@@ -88,7 +88,7 @@ def test_unpermitted_udd_is_marked_unavailable_with_admin_steps_and_recovers_onc
     row = ledger.get(DIMENSION_OBJECT_TYPE, "CHANNEL")
     assert (row.status, row.error_class) == ("error", "dimension_unavailable")
     for step in INT402_STEPS:  # every administrator step, with the dimension's name
-        assert step.format(name="CHANNEL", user="xml_gateway").split(":")[0] in row.last_message
+        assert step.format(dimension="'CHANNEL'", user="the integration user (xml_gateway)") in row.last_message
     assert ledger.get(DIMENSION_OBJECT_TYPE, "REGION").status == "success"
 
     sync_dimensions(client, store, ledger, run_id="run-2", worker="w", company_timezone=TZ, lookback_minutes=0)
