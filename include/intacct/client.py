@@ -6,8 +6,9 @@ import logging
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -42,6 +43,9 @@ class IntacctClient:
     Reads are retried on transient failures. Writes always go with ``uniqueid=true`` and the
     caller's deterministic controlids, so a write whose outcome is unknown is resent with
     the same controlids and the gateway's "already recorded" answer proves it landed.
+
+    In a multi-entity company, ``for_entity`` gives the client whose session is opened in one
+    entity; ``execute_writes_by_entity`` sends each group of writes under its entity's session.
     """
 
     def __init__(
@@ -51,6 +55,7 @@ class IntacctClient:
         retry_policy: RetryPolicy | None = None,
         metrics: Metrics | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        _connection: IntacctClient | None = None,
     ):
         if not isinstance(config, IntacctConfig):
             raise TypeError(f"IntacctClient needs an IntacctConfig, got {type(config).__name__}")
@@ -62,7 +67,10 @@ class IntacctClient:
             max_retries=config.max_retries, base_delay=config.backoff_base, max_delay=config.backoff_max
         )
         self.sessions = SessionStore(config.session_refresh_margin)
-        self.transport = Transport(
+        # An entity client shares its connection client's HTTP connections (and so the
+        # process-wide concurrency limit of the company, see transport.process_semaphore).
+        self._connection = _connection
+        self.transport = _connection.transport if _connection is not None else Transport(
             company_id=config.company_id,
             max_concurrency=config.max_concurrency,
             connect_timeout=config.connect_timeout,
@@ -72,9 +80,13 @@ class IntacctClient:
         )
         self._sleep = sleep
         self._thread_state = threading.local()
+        self._entity_clients: dict[str, IntacctClient] = {}
+        self._entity_lock = threading.Lock()
 
     def __repr__(self) -> str:
-        return f"IntacctClient(gateway_url={self.config.gateway_url!r}, company_id={self.config.company_id!r})"
+        entity = f", entity_id={self.config.entity_id!r}" if self.config.entity_id else ""
+        return (f"IntacctClient(gateway_url={self.config.gateway_url!r}, company_id={self.config.company_id!r}"
+                f"{entity})")
 
     def __enter__(self) -> IntacctClient:
         return self
@@ -83,7 +95,33 @@ class IntacctClient:
         self.close()
 
     def close(self) -> None:
+        if self._connection is not None:
+            return  # the connection client owns the shared HTTP connections
         self.transport.close()
+        with self._entity_lock:
+            self._entity_clients.clear()
+
+    # ------------------------------------------------------------------ entities
+
+    def for_entity(self, entity_id: str | None) -> IntacctClient:
+        """The client for the same company and credentials whose session is opened in
+        ``entity_id`` (a LOCATIONENTITY id of a multi-entity company): what it creates belongs
+        to that entity. None or blank: the connection's own session (``config.entity_id``).
+
+        Entity clients are created once per entity and share this client's HTTP connections,
+        concurrency limit, retry policy and metrics; each signs in once for its own session."""
+        connection = self._connection or self
+        wanted = (entity_id or "").strip() or None
+        if wanted is None or wanted == ((connection.config.entity_id or "").strip() or None):
+            return connection
+        with connection._entity_lock:
+            client = connection._entity_clients.get(wanted)
+            if client is None:
+                client = IntacctClient(replace(connection.config, entity_id=wanted),
+                                       retry_policy=connection.retry_policy, metrics=connection.metrics,
+                                       sleep=connection._sleep, _connection=connection)
+                connection._entity_clients[wanted] = client
+            return client
 
     # ------------------------------------------------------------------ sessions
 
@@ -126,7 +164,8 @@ class IntacctClient:
             location_id=api.get("locationid", ""),
         )
         self.sessions.store(session)
-        log.info("Signed in to Intacct company %s; session endpoint %s", config.company_id, session.endpoint)
+        log.info("Signed in to Intacct company %s%s; session endpoint %s", config.company_id,
+                 f" entity {config.entity_id}" if config.entity_id else "", session.endpoint)
         return session
 
     # ------------------------------------------------------------------ sending
@@ -370,23 +409,37 @@ class IntacctClient:
         """Send write functions in requests of ``functions_per_request``, up to
         ``max_concurrency`` requests in parallel, and return one outcome per controlid in the
         order given. With ``transaction=True`` each request is all-or-nothing."""
-        functions = list(functions)
+        return self._execute_grouped([(self, _write_functions(functions, "execute_writes"))], transaction)
+
+    def execute_writes_by_entity(self, groups: Mapping[str | None, Iterable[fn.WriteFunction]],
+                                 transaction: bool = False) -> list[WriteOutcome]:
+        """``execute_writes`` for writes grouped by the entity each must be created in (None:
+        the connection's own session). Every request carries one entity's functions and goes
+        with that entity's session; the requests of all groups share the ``max_concurrency``
+        slots, so several small groups post as fast as one large one. Outcomes come back in
+        the order given (group by group)."""
+        pairs = [(self.for_entity(entity_id), _write_functions(functions, "execute_writes_by_entity"))
+                 for entity_id, functions in groups.items()]
+        return self._execute_grouped(pairs, transaction)
+
+    def _execute_grouped(self, pairs: list[tuple[IntacctClient, list[fn.WriteFunction]]],
+                         transaction: bool) -> list[WriteOutcome]:
         seen: set[str] = set()
-        for function in functions:
-            if not isinstance(function, fn.WriteFunction):
-                raise TypeError(f"execute_writes takes write functions, got {function!r}")
-            if function.controlid in seen:
-                raise ValueError(f"execute_writes: controlid {function.controlid!r} appears twice in one call")
-            seen.add(function.controlid)
-        if not functions:
-            return []
+        for _, functions in pairs:
+            for function in functions:
+                if function.controlid in seen:
+                    raise ValueError(f"execute_writes: controlid {function.controlid!r} appears twice in one call")
+                seen.add(function.controlid)
         size = self.config.functions_per_request
-        chunks = [functions[i : i + size] for i in range(0, len(functions), size)]
+        chunks = [(client, functions[i : i + size]) for client, functions in pairs
+                  for i in range(0, len(functions), size)]
+        if not chunks:
+            return []
         if len(chunks) == 1 or self.config.max_concurrency == 1:
-            batches = [self._write_batch(chunk, transaction) for chunk in chunks]
+            batches = [client._write_batch(chunk, transaction) for client, chunk in chunks]
         else:
             with ThreadPoolExecutor(max_workers=min(self.config.max_concurrency, len(chunks))) as pool:
-                batches = list(pool.map(lambda chunk: self._write_batch(chunk, transaction), chunks))
+                batches = list(pool.map(lambda pair: pair[0]._write_batch(pair[1], transaction), chunks))
         return [outcome for batch in batches for outcome in batch]
 
     def _write_batch(self, chunk: list[fn.WriteFunction], transaction: bool) -> list[WriteOutcome]:
@@ -466,3 +519,11 @@ class IntacctClient:
             log.warning("Could not look up %s %s=%s: %s", lookup.object_name, lookup.field, lookup.value, exc)
             return None
         return page.records[0].get("RECORDNO") if page.records else None
+
+
+def _write_functions(functions: Iterable[fn.WriteFunction], caller: str) -> list[fn.WriteFunction]:
+    functions = list(functions)
+    for function in functions:
+        if not isinstance(function, fn.WriteFunction):
+            raise TypeError(f"{caller} takes write functions, got {function!r}")
+    return functions
