@@ -5,6 +5,8 @@ Reads this run's pending claims from the ledger in key order, one batch at a tim
 sending it and recording its outcomes overlap: while one or two batches are in
 flight, the next is prepared, so the tenant's parallel requests never wait on our
 own work. The client's per-process limit keeps requests at the tenant's concurrency.
+Documents with an ``entity_id`` go under their entity's session (the client groups the
+requests by entity; ``include.pipeline.posting``).
 
 A worker killed mid-load leaves some claims pending: the task's retry finds them here
 and resends them with the same controlids, so what had landed is answered "already
@@ -80,8 +82,8 @@ def load_claimed(doc_type: str, run_id: str, *, ledger, source, client, closed_p
                     finish_oldest()
                 if breaker.is_open:  # opened while this batch was prepared: its controlids are stored, not sent
                     break
-                functions = batch.functions
-                in_flight.append((batch, sender.submit(client.execute_writes, functions) if functions
+                groups = batch.function_groups  # built here: the sender thread only sends
+                in_flight.append((batch, sender.submit(client.execute_writes_by_entity, groups) if groups
                                   else _already_done()))
             while in_flight:
                 finish_oldest()

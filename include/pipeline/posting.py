@@ -6,13 +6,17 @@ claim is not posted (the claim is released and the new version waits for the
 next run), one that disappeared is recorded as an error. The controlid is the
 document type + key + version, stored in the ledger before sending, so a resend
 after a crash is recognised by Intacct ("already recorded") and never posts twice.
+
+A document with an ``entity_id`` (multi-entity companies) is sent under a session of
+that entity, the others under the connection's session: a batch's functions are
+grouped by entity and the client never mixes entities in one request.
 """
 
 from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from include.error_classes import ERROR_CLASSES, ErrorClass
@@ -85,6 +89,12 @@ def _is_date(value) -> bool:
     return isinstance(value, date) and not isinstance(value, datetime)
 
 
+def entity_of(document) -> str | None:
+    """The Intacct entity a document is posted in; None: the connection's session (top level)."""
+    entity_id = document.header.get("entity_id") if isinstance(document.header, Mapping) else None
+    return (entity_id.strip() or None) if isinstance(entity_id, str) else None
+
+
 @dataclass
 class PreparedBatch:
     """A batch of claimed documents re-read from the ERP, checked, and turned into functions."""
@@ -93,10 +103,26 @@ class PreparedBatch:
     stats: PostingStats = field(default_factory=PostingStats)
     outcomes: list[Outcome] = field(default_factory=list)  # decided without Intacct
     payloads: list = field(default_factory=list)  # (payload, posting date)
+    entities: dict[str, str] = field(default_factory=dict)  # document key -> entity_id, for those with one
 
     @property
     def functions(self) -> list:
         return [to_function(payload) for payload, _ in self.payloads]
+
+    @property
+    def function_groups(self) -> dict[str | None, list]:
+        """The functions by the entity they are sent in (None: the connection's session),
+        in payload order within each entity."""
+        groups: dict[str | None, list] = {}
+        for payload, _ in self.payloads:
+            groups.setdefault(self.entities.get(payload.key), []).append(to_function(payload))
+        return groups
+
+
+def send_batch(client, batch: PreparedBatch) -> list:
+    """Send a prepared batch's functions, each under its document's entity; the write outcomes."""
+    groups = batch.function_groups
+    return client.execute_writes_by_entity(groups) if groups else []
 
 
 def prepare_batch(doc_type: str, claimed: Sequence[ClaimedDocument], *, run_id: str, ledger,
@@ -132,6 +158,9 @@ def prepare_batch(doc_type: str, claimed: Sequence[ClaimedDocument], *, run_id: 
         try:
             payload = update_payload(sent, claim.record_no) if claim.record_no else build_payload(sent)
             batch.payloads.append((payload, sent.posting_date))
+            entity_id = entity_of(sent)
+            if entity_id is not None:
+                batch.entities[payload.key] = entity_id
         except PayloadError as exc:
             outcomes.append(Outcome.error(doc_type, claim.key, error_class=ErrorClass.DATA_QUALITY.value,
                                           message=str(exc)))
@@ -180,7 +209,7 @@ def post_claimed(doc_type: str, claimed: Sequence[ClaimedDocument], *, run_id: s
     if not claimed:
         return PostingStats()
     batch = prepare_batch(doc_type, claimed, run_id=run_id, ledger=ledger, source=source, transform=transform)
-    write_outcomes = client.execute_writes(batch.functions) if batch.payloads else []
+    write_outcomes = send_batch(client, batch)
     return finish_batch(batch, write_outcomes, run_id=run_id, ledger=ledger,
                         closed_period_policy=closed_period_policy)
 

@@ -1,19 +1,22 @@
 """Duplicates: the document number already exists in Intacct. Link it: success, not error.
 
-The existing record is found by the document's number. When both sides carry a
-total and the totals differ, it is not the same document: it stays in error with
-both totals in the message, for a person to decide.
+The existing record is found by the document's number, with a session of the
+document's entity (multi-entity companies), which sees what the document would be
+posted in. When both sides carry a total and the totals differ, it is not the same
+document: it stays in error with both totals in the message, for a person to decide.
 """
 
 from __future__ import annotations
 
 import os
+from collections import defaultdict
 from decimal import Decimal, InvalidOperation
 
 from include.error_classes import ErrorClass
 from include.ledger import Outcome
 from include.pipeline.intacct_lookup import TOTAL_FIELDS, find_by_number
 from include.pipeline.payloads import DOCUMENT_NUMBER_FIELDS
+from include.pipeline.posting import entity_of
 from include.remediation.base import Handler, RemediationContext, RemediationResult
 
 
@@ -24,6 +27,19 @@ def _decimal(value) -> Decimal | None:
         return None
 
 
+def find_in_document_entities(context: RemediationContext, doc_type: str, keys: list[str]) -> dict[str, list[dict]]:
+    """``find_by_number`` for each document in its own entity (read from the ERP; a document no
+    longer there is looked up with the connection's session)."""
+    entities = {document.key: entity_of(document) for document in context.source.get_documents(doc_type, keys)}
+    by_entity: dict[str | None, list[str]] = defaultdict(list)
+    for key in keys:
+        by_entity[entities.get(key)].append(key)
+    found: dict[str, list[dict]] = {}
+    for entity_id, numbers in by_entity.items():
+        found.update(find_by_number(context.client.for_entity(entity_id), doc_type, numbers))
+    return found
+
+
 class DuplicateHandler(Handler):
     error_class = ErrorClass.DUPLICATE
 
@@ -31,7 +47,7 @@ class DuplicateHandler(Handler):
         result = RemediationResult(self.error_class.value)
         for doc_type, rows in self.rows_by_type(context, result):
             object_name, number_field = DOCUMENT_NUMBER_FIELDS[doc_type]
-            found = find_by_number(context.client, doc_type, [r.key for r in rows])
+            found = find_in_document_entities(context, doc_type, [r.key for r in rows])
             links = {}
             for row in rows:
                 records = found.get(row.key, [])
