@@ -28,6 +28,7 @@ from include.quality.frame import (
     ACTIVE,
     MISSING,
     invalid_udd_values,
+    location_entity_mismatch,
     missing_required_dimensions,
     present_column,
     reference_fields,
@@ -73,7 +74,7 @@ class Check:
 
 _NOUNS = {"customer_id": "customer", "vendor_id": "vendor", "journal": "journal", "account_no": "account",
           "item_id": "item", "department_id": "department", "location_id": "location", "class_id": "class",
-          "project_id": "project"}
+          "project_id": "project", "entity_id": "entity"}
 
 
 def _shown(value: Any, limit: int = 60) -> str:
@@ -226,6 +227,32 @@ def _term_explanation(doc_type: str) -> Callable[[Finding], Explanation]:
     return explain
 
 
+def _entity_explanation(f: Finding) -> Explanation:
+    entity = f.value("entity_id")
+    entities = f.snapshot.entities
+    if not entities:
+        return [("entity_id", f"entity {entity!r} is set, but this Intacct company has no entities (it is not a "
+                              "multi-entity company); leave entity_id empty")]
+    if reference_status(entity, entities) == MISSING:
+        known = ", ".join(repr(e) for e in sorted(entities) if is_active(entities[e]))
+        return [("entity_id", f"entity {entity!r} is not an entity of this Intacct company (active entities: "
+                              f"{known or 'none'}); use one of them, or leave entity_id empty to post at the "
+                              "top level")]
+    return [("entity_id", f"entity {entity!r} is inactive in Intacct; activate it in Intacct, or post the "
+                          "document in an active entity")]
+
+
+def _location_entity_explanation(f: Finding) -> Explanation:
+    entity, location = f.value("entity_id"), f.value("location_id")
+    belongs = location_entity_mismatch(entity, location, f.snapshot)
+    if belongs is None:
+        return []
+    owner = f"entity {belongs!r}" if belongs else "no entity (the top level)"
+    return [("location_id", f"location {location!r} belongs to {owner}, not to the document's entity "
+                            f"{entity!r}; use a location of entity {entity!r}, or change the document's "
+                            "entity_id")]
+
+
 def _reference_checks(doc_type: str) -> list[Check]:
     line_names = set(line_fields(doc_type))
     checks = []
@@ -234,6 +261,12 @@ def _reference_checks(doc_type: str) -> list[Check]:
         if name == "term_name":
             checks.append(Check("term_matches", scope, ErrorClass.PAYMENT_TERM,
                                 _in_set(status_column(name), [ACTIVE]), _term_explanation(doc_type)))
+            continue
+        if name == "entity_id":
+            checks.append(Check("entity_active", scope, ErrorClass.INVALID_REFERENCE,
+                                _in_set(status_column(name), [ACTIVE]), _entity_explanation))
+            checks.append(Check("location_in_entity", "line", ErrorClass.INVALID_REFERENCE,
+                                _between("_location_outside_entity", max_value=0), _location_entity_explanation))
             continue
         table_name = reference_table(doc_type, name) or ""
 

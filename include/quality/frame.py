@@ -37,7 +37,7 @@ ACTIVE = "active"
 _REFERENCE_TABLES: dict[str, str] = {
     "customer_id": "customers", "vendor_id": "vendors", "journal": "journals", "account_no": "accounts",
     "item_id": "items", "department_id": "departments", "location_id": "locations", "class_id": "classes",
-    "project_id": "projects",
+    "project_id": "projects", "entity_id": "entities",
 }
 
 
@@ -93,6 +93,16 @@ def invalid_udd_values(dimensions: Any, snapshot: ReferenceSnapshot) -> list[tup
         if status != ACTIVE:
             found.append((name, str(value), status))
     return found
+
+
+def location_entity_mismatch(entity_id: Any, location_id: Any, snapshot: ReferenceSnapshot) -> str | None:
+    """The entity a line's location belongs to ("" for top level) when it is not the document's
+    entity; None when they agree or cannot be compared (no entity on the document, an entity the
+    company does not have, an unknown location, or a location whose entity master data lacks)."""
+    if not isinstance(entity_id, str) or entity_id not in snapshot.entities or not isinstance(location_id, str):
+        return None
+    location_entity = snapshot.location_entities.get(location_id)
+    return location_entity if location_entity is not None and location_entity != entity_id else None
 
 
 def missing_required_dimensions(document: SourceDocument, line: Mapping[str, Any],
@@ -236,6 +246,7 @@ def build_frame(doc_type: str, documents: list[SourceDocument], snapshot: Refere
     for name in (*REQUIRED_HEADER_FIELDS[doc_type], *REQUIRED_LINE_FIELDS[doc_type]):
         frame[present_column(name)] = np.where(frame[name].isna(), np.nan, 1.0)
     frame["_missing_required_dims"] = _missing_required_dimension_counts(frame, snapshot)
+    frame["_location_outside_entity"] = _location_outside_entity(frame, snapshot)
     return ValidationFrame(frame, row_document, row_line)
 
 
@@ -268,3 +279,19 @@ def _missing_required_dimension_counts(frame: pd.DataFrame, snapshot: ReferenceS
         present = frame[name].notna() if name in frame.columns else False
         counts = counts + (needed & ~present).astype(float)
     return counts.where(has_line)
+
+
+def _location_outside_entity(frame: pd.DataFrame, snapshot: ReferenceSnapshot) -> pd.Series:
+    """Per line: 1 when the line's location belongs to another entity than the document's
+    ``entity_id`` (see ``location_entity_mismatch``), else 0."""
+    import pandas as pd
+
+    has_line = frame["_line"] >= 0
+    if not snapshot.entities:
+        return pd.Series(0.0, index=frame.index, dtype=float).where(has_line)
+    entity = frame["entity_id"]
+    location_entity = frame["location_id"].map(lambda v: snapshot.location_entities.get(v)
+                                               if isinstance(v, str) else None)
+    comparable = entity.isin(list(snapshot.entities)) & location_entity.notna()
+    outside = comparable & (location_entity != entity)
+    return outside.astype(float).where(has_line)

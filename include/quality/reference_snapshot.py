@@ -53,6 +53,10 @@ class ReferenceSnapshot:
     ar_terms: Mapping[str, str] = field(default_factory=dict)
     ap_terms: Mapping[str, str] = field(default_factory=dict)
     udds: Mapping[str, UddRef] = field(default_factory=dict)
+    # Multi-entity companies: entity id (LOCATIONENTITY) -> status, and location id -> the
+    # entity it belongs to ("" for a top-level location). Both empty in a single-entity company.
+    entities: Mapping[str, str] = field(default_factory=dict)
+    location_entities: Mapping[str, str] = field(default_factory=dict)
     closed_books_date: date | None = None
     refreshed_at: datetime | None = None
 
@@ -61,7 +65,7 @@ class ReferenceSnapshot:
         if reference == "accounts":
             return {accountno: ref.status for accountno, ref in self.accounts.items()}
         table = getattr(self, reference, None)
-        if not isinstance(table, Mapping) or reference == "udds":
+        if not isinstance(table, Mapping) or reference in ("udds", "location_entities"):
             raise ValueError(f"unknown reference table {reference!r}")
         return table
 
@@ -70,7 +74,7 @@ class ReferenceSnapshot:
         counts: dict[str, int | str | None] = {
             name: len(getattr(self, name))
             for name in ("customers", "vendors", "items", "departments", "locations", "classes", "projects",
-                         "journals", "accounts", "ar_terms", "ap_terms", "udds")
+                         "journals", "accounts", "ar_terms", "ap_terms", "udds", "entities")
         }
         counts["closed_books_date"] = self.closed_books_date.isoformat() if self.closed_books_date else None
         counts["refreshed_at"] = self.refreshed_at.isoformat() if self.refreshed_at else None

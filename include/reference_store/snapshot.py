@@ -21,7 +21,7 @@ REQUIRED_DIMENSION_FIELDS = {
 STATUS_TABLES = {
     "customers": "CUSTOMER", "vendors": "VENDOR", "items": "ITEM", "departments": "DEPARTMENT",
     "locations": "LOCATION", "classes": "CLASS", "projects": "PROJECT", "journals": "GLJOURNAL",
-    "ar_terms": "ARTERM", "ap_terms": "APTERM",
+    "ar_terms": "ARTERM", "ap_terms": "APTERM", "entities": "LOCATIONENTITY",
 }
 REQUIRED_STREAMS = (*STREAMS, DIMENSIONS_STREAM, CLOSED_BOOKS_STREAM)
 
@@ -89,6 +89,9 @@ def build_snapshot(store, *, max_age_hours: float, now: datetime | None = None):
         )
         for record in store.records("GLACCOUNT")
     }
+    # A location read before LOCATION selected ENTITY has no entity on record: left out, not guessed.
+    location_entities = {record.key: str(record.data["ENTITY"] or "") for record in store.records("LOCATION")
+                         if "ENTITY" in record.data}
     udd_names = current_udds(store, states)
     udds = {
         states[name].object_name: UddRef(available=states[name].available, values=store.statuses(name))
@@ -100,6 +103,7 @@ def build_snapshot(store, *, max_age_hours: float, now: datetime | None = None):
         **tables,
         accounts=accounts,
         udds=udds,
+        location_entities=location_entities,
         closed_books_date=store.closed_books_date(),
         refreshed_at=min(refreshed).replace(tzinfo=UTC) if refreshed else None,
     )
