@@ -1,0 +1,179 @@
+"""The status page as server-rendered HTML (no script).
+
+Every value is escaped: keys and messages come from the ERP and from Intacct. Links
+are relative to the page, so it works under any mount point and inside the Airflow
+UI's frame.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from html import escape
+from urllib.parse import urlencode
+
+from include.error_classes import ErrorClass
+from include.ledger import OBJECT_CATEGORIES
+from include.status.ledger_view import PAGE_SIZE, STATUSES, FailedPage, Filters, remediation
+from include.status.summary import StatusSummary
+
+STYLE = """
+body { font-family: system-ui, sans-serif; margin: 1.5rem; color: #1a202c; }
+h1 { font-size: 1.5rem; margin: 0 0 .25rem; } h2 { font-size: 1.15rem; margin: 1.75rem 0 .5rem; }
+table { border-collapse: collapse; font-size: .9rem; } th, td { border: 1px solid #cbd5e0; padding: .3rem .5rem;
+  text-align: left; vertical-align: top; } th { background: #edf2f7; } td.n { text-align: right; }
+td.msg { white-space: pre-wrap; max-width: 36rem; } td.fix { max-width: 28rem; }
+.muted { color: #4a5568; font-size: .85rem; } .notice { background: #fefcbf; padding: .5rem .75rem; }
+.bad { color: #c53030; font-weight: 600; } .ok { color: #2f855a; } form { margin: .5rem 0; }
+"""
+CENT = Decimal("0.01")
+
+
+def e(value) -> str:
+    """Escaped text of a value; nothing for None."""
+    return "" if value is None else escape(str(value), quote=True)
+
+
+def _query(filters: Filters, **changes) -> str:
+    """A relative link to this page with the filters changed (defaults left out; "./": no filter at all,
+    since an empty link would keep the current query)."""
+    params = {"object_type": filters.object_type, "error_class": filters.error_class, "page": filters.page,
+              "page_size": filters.page_size, **changes}
+    defaults = {"page": 1, "page_size": PAGE_SIZE}
+    query = urlencode({k: v for k, v in params.items() if v not in (None, "") and defaults.get(k) != v})
+    return f"?{query}" if query else "./"
+
+
+def _amount(value: Decimal | None) -> str:
+    """Cents when the amount has no finer digits; every digit otherwise."""
+    if value is None:
+        return ""
+    cents = value.quantize(CENT)
+    return e(f"{cents:,}" if cents == value else f"{value.normalize():,f}")
+
+
+def _time(value: datetime | None) -> str:
+    return e(value.strftime("%Y-%m-%d %H:%M:%S %Z").strip()) if value else ""
+
+
+def render_page(summary: StatusSummary) -> str:
+    filters = summary.filters
+    query = _query(filters)
+    json_link = "api/summary" + (query if query.startswith("?") else "")
+    parts = [
+        "<!doctype html><html lang='en'><head><meta charset='utf-8'>",
+        "<meta name='viewport' content='width=device-width, initial-scale=1'>",
+        f"<title>Integration status</title><style>{STYLE}</style></head><body>",
+        "<h1>Integration status</h1>",
+        f"<p class='muted'>The integration ledger as of {_time(summary.generated_at)}. "
+        f"<a href='{e(json_link)}'>JSON</a></p>",
+    ]
+    if summary.notice:
+        parts.append(f"<p class='notice'>{e(summary.notice)}</p>")
+    if summary.ledger_ready:
+        parts += [_counts(summary), _failed(summary.failed, filters), _runs(summary), _watermarks(summary)]
+    parts.append("</body></html>")
+    return "\n".join(parts)
+
+
+def _counts(summary: StatusSummary) -> str:
+    head = "".join(f"<th>{e(status)}</th>" for status in STATUSES)
+    rows = []
+    for counts in summary.counts:
+        cells = []
+        for status in STATUSES:
+            n = counts.by_status[status]
+            if status == "error" and n:
+                cells.append(f"<td class='n bad'><a href='{e(_query(Filters(), object_type=counts.object_type))}'>"
+                             f"{n}</a></td>")
+            else:
+                cells.append(f"<td class='n'>{n}</td>")
+        rows.append(f"<tr><td>{e(counts.object_type)}</td><td>{e(counts.category)}</td>{''.join(cells)}"
+                    f"<td class='n'>{counts.held}</td><td class='n'>{counts.quarantined}</td>"
+                    f"<td class='n'>{counts.total}</td></tr>")
+    classes = []
+    for counts in summary.counts:
+        for error_class, n in counts.errors_by_class.items():
+            link = _query(Filters(), object_type=counts.object_type, error_class=error_class)
+            classes.append(f"<tr><td>{e(counts.object_type)}</td><td><a href='{e(link)}'>{e(error_class)}</a></td>"
+                           f"<td class='n'>{n}</td><td class='fix'>{e(remediation(error_class))}</td></tr>")
+    by_class = ("<table><tr><th>object type</th><th>error class</th><th>in error</th><th>what to do</th></tr>"
+                + "".join(classes) + "</table>") if classes else "<p class='ok'>No object is in error.</p>"
+    return ("<h2>Objects by status</h2>"
+            f"<table><tr><th>object type</th><th>category</th>{head}<th>of which held</th>"
+            f"<th>of which quarantined</th><th>total</th></tr>{''.join(rows)}</table>"
+            f"<h2>Errors by class</h2>{by_class}")
+
+
+def _options(values, selected: str | None, everything: str) -> str:
+    options = [f"<option value=''>{e(everything)}</option>"]
+    for value in values:
+        chosen = " selected" if value == selected else ""
+        options.append(f"<option value='{e(value)}'{chosen}>{e(value)}</option>")
+    return "".join(options)
+
+
+def _failed(page: FailedPage, filters: Filters) -> str:
+    types = _options(OBJECT_CATEGORIES, filters.object_type, "all")
+    classes = _options([c.value for c in ErrorClass], filters.error_class, "all")
+    form = ("<form method='get' action=''>"
+            f"<label>object type <select name='object_type'>{types}</select></label> "
+            f"<label>error class <select name='error_class'>{classes}</select></label> "
+            "<button type='submit'>Show</button></form>")
+    shown = f"{page.total} record{'s' if page.total != 1 else ''} in error"
+    if page.object_type or page.error_class:
+        shown += " (" + ", ".join(e(v) for v in (page.object_type, page.error_class) if v) + ")"
+    heading = (f"<h2>Needs attention</h2><p class='muted'>Objects in error, held or quarantined, newest change "
+               f"first. {shown}; page {page.page} of {page.pages}.</p>{form}")
+    if not page.records:
+        return heading + "<p class='ok'>Nothing to show.</p>" + _pager(page, filters)
+    rows = []
+    for r in page.records:
+        rows.append(
+            f"<tr><td>{_time(r.updated_at)}</td><td>{e(r.object_type)}</td><td>{e(r.key)}</td><td>{e(r.state)}</td>"
+            f"<td>{e(r.error_class)}</td><td class='n'>{_amount(r.amount)}</td><td>{e(r.posting_date)}</td>"
+            f"<td class='n'>{r.attempts}</td><td class='msg'>{e(r.last_message)}</td>"
+            f"<td class='fix'>{e(r.remediation)}</td><td>{e(r.last_run_id)}</td></tr>")
+    table = ("<table><tr><th>changed</th><th>object type</th><th>key</th><th>state</th><th>error class</th>"
+             "<th>amount</th><th>posting date</th><th>attempts</th><th>last message</th><th>what to do</th>"
+             "<th>last run</th></tr>" + "".join(rows) + "</table>")
+    return heading + table + _pager(page, filters)
+
+
+def _pager(page: FailedPage, filters: Filters) -> str:
+    links = []
+    if page.page > 1:
+        links.append(f"<a href='{e(_query(filters, page=page.page - 1))}'>&larr; newer</a>")
+    if page.page < page.pages:
+        links.append(f"<a href='{e(_query(filters, page=page.page + 1))}'>older &rarr;</a>")
+    return f"<p>{' &middot; '.join(links)}</p>" if links else ""
+
+
+def _runs(summary: StatusSummary) -> str:
+    if not summary.runs:
+        return "<h2>Last runs</h2><p class='muted'>No transactions run has selected documents yet.</p>"
+    rows = []
+    for run in summary.runs:
+        extracted = ", ".join(f"{e(doc_type)}: {n}" for doc_type, n in run.extracted.items())
+        if run.reconciled is None:
+            verdict = "<span class='muted'>no report yet</span>"
+        elif run.reconciled:
+            verdict = "<span class='ok'>every document accounted for</span>"
+        else:
+            verdict = f"<span class='bad'>NOT RECONCILED ({e(run.unaccounted)} unaccounted)</span>"
+        reports = "<br>".join(e(path) for path in (run.report_markdown, run.report_json) if path)
+        rows.append(f"<tr><td>{e(run.run_id)}</td><td>{_time(run.started_at)}</td><td>{e(run.selection)}</td>"
+                    f"<td>{extracted}</td><td>{verdict}</td><td>{reports}</td></tr>")
+    return ("<h2>Last runs</h2><table><tr><th>run</th><th>started</th><th>selection</th><th>selected</th>"
+            "<th>reconciliation</th><th>report</th></tr>" + "".join(rows) + "</table>")
+
+
+def _watermarks(summary: StatusSummary) -> str:
+    if not summary.watermarks:
+        return ""
+    rows = "".join(f"<tr><td>{e(w.doc_type)}</td><td>{_time(w.updated_through)}</td><td>{e(w.run_id)}</td>"
+                   f"<td>{_time(w.advanced_at)}</td></tr>" for w in summary.watermarks)
+    return ("<h2>Watermarks</h2><p class='muted'>Per document type, the ERP changes up to this time are "
+            "accounted for; the next scheduled run selects what changed after it.</p>"
+            "<table><tr><th>document type</th><th>accounted through</th><th>by run</th><th>advanced</th></tr>"
+            f"{rows}</table>")
