@@ -9,9 +9,12 @@ from collections import Counter
 import pytest
 
 from include import demo_company as demo
+from include.erp.source import open_source
 from include.intacct import IntacctClient, IntacctConfig
+from include.intacct.functions import Create
 from include.ledger import Ledger
 from include.masterdata import run as masterdata
+from include.pipeline.payloads import build_payload
 from include.settings import load_settings
 from tests.integration.pipeline.night import Night, refresh_master_data
 
@@ -151,3 +154,35 @@ def test_a_document_for_an_inactive_entity_is_refused_by_validation_and_never_se
     assert (row.status, row.error_class, row.hold) == ("error", "invalid_reference", "invalid_reference")
     assert "entity 'E200' is inactive in Intacct" in row.last_message
     assert bills[0] not in posted_entities(me_night)
+
+
+def test_a_duplicate_is_linked_only_to_a_record_of_the_documents_own_entity(me_night):
+    me_night.generate(lines=60, seed=11)
+    bills = keys(me_night, "ap_bill")
+    place(me_night, {("ap_bill", bills[0]): ("E200", ["200"]), ("ap_bill", bills[1]): ("E200", ["210"])},
+          default_location="110")
+    with open_source(me_night.settings.erp_source) as source:
+        documents = {d.key: d for d in source.get_documents("ap_bill", bills[:2])}
+
+    def pre_post(key: str, entity_id: str, location: str) -> None:
+        payload = build_payload(documents[key])
+        fields = dict(payload.fields)
+        fields["APBILLITEMS"] = {"APBILLITEM": [{**item, "LOCATIONID": location}
+                                                for item in fields["APBILLITEMS"]["APBILLITEM"]]}
+        with me_night.client() as client:
+            [outcome] = client.for_entity(entity_id).execute_writes([Create({"APBILL": fields}, f"pre-{key}")])
+        assert outcome.ok, outcome.errors
+
+    pre_post(bills[0], "E100", "110")  # the same number, but in another entity's books
+    pre_post(bills[1], "E200", "210")  # the same document, already in its entity
+
+    result = me_night.run()
+
+    [duplicate] = [r for r in result["remediated"] if r["error_class"] == "duplicate"]
+    assert duplicate["outcomes"] == {"linked": 1, "not_linked": 1}
+    ledger = Ledger(me_night.settings.integration_db_url)
+    assert (ledger.get("ap_bill", bills[0]).status, ledger.get("ap_bill", bills[0]).error_class) == \
+        ("error", "duplicate")
+    linked = ledger.get("ap_bill", bills[1])
+    assert linked.status == "success"
+    assert posted_entities(me_night)[bills[1]] == ["E200"]  # linked, not posted a second time
