@@ -290,8 +290,8 @@ def _location_outside_entity(frame: pd.DataFrame, snapshot: ReferenceSnapshot) -
     if not snapshot.entities:
         return pd.Series(0.0, index=frame.index, dtype=float).where(has_line)
     entity = frame["entity_id"]
-    location_entity = frame["location_id"].map(lambda v: snapshot.location_entities.get(v)
-                                               if isinstance(v, str) else None)
+    location_entity = _mapped(frame["location_id"], lambda v: snapshot.location_entities.get(v)
+                              if isinstance(v, str) else None)
     comparable = entity.isin(list(snapshot.entities)) & location_entity.notna()
     outside = comparable & (location_entity != entity)
     return outside.astype(float).where(has_line)
