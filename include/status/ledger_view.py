@@ -102,11 +102,11 @@ def parse_filters(object_type: str | None = None, error_class: str | None = None
         raise StatusFilterError("object_type", object_type, OBJECT_CATEGORIES)
     if error_class is not None and error_class not in ERROR_CLASS_FILTERS:
         raise StatusFilterError("error_class", error_class, ERROR_CLASS_FILTERS)
-    return Filters(object_type, error_class, _whole_number("page", page, 1, 1, None),
-                   _whole_number("page_size", page_size, PAGE_SIZE, 1, MAX_PAGE_SIZE))
+    return Filters(object_type, error_class, whole_number("page", page, 1, 1, None),
+                   whole_number("page_size", page_size, PAGE_SIZE, 1, MAX_PAGE_SIZE))
 
 
-def _whole_number(name: str, value, default: int, minimum: int, maximum: int | None) -> int:
+def whole_number(name: str, value, default: int, minimum: int, maximum: int | None) -> int:
     if value in (None, ""):
         return default
     try:

@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 from include.error_classes import ErrorClass
 from include.ledger import OBJECT_CATEGORIES
 from include.status.ledger_view import PAGE_SIZE, STATUSES, FailedPage, Filters, remediation
-from include.status.summary import StatusSummary
+from include.status.summary import StatusSummary, object_path
 
 STYLE = """
 body { font-family: system-ui, sans-serif; margin: 1.5rem; color: #1a202c; }
@@ -25,6 +25,8 @@ table { border-collapse: collapse; font-size: .9rem; } th, td { border: 1px soli
 td.msg { white-space: pre-wrap; max-width: 36rem; } td.fix { max-width: 28rem; }
 .muted { color: #4a5568; font-size: .85rem; } .notice { background: #fefcbf; padding: .5rem .75rem; }
 .bad { color: #c53030; font-weight: 600; } .ok { color: #2f855a; } form { margin: .5rem 0; }
+.tabs { margin: .25rem 0 .75rem; } td.mono, code { font-family: ui-monospace, monospace; }
+pre { background: #f7fafc; border: 1px solid #cbd5e0; padding: .5rem; white-space: pre-wrap; word-break: break-all; }
 """
 CENT = Decimal("0.01")
 
@@ -44,7 +46,7 @@ def _query(filters: Filters, **changes) -> str:
     return f"?{query}" if query else "./"
 
 
-def _amount(value: Decimal | None) -> str:
+def amount_text(value: Decimal | None) -> str:
     """Cents when the amount has no finer digits; every digit otherwise."""
     if value is None:
         return ""
@@ -52,8 +54,22 @@ def _amount(value: Decimal | None) -> str:
     return e(f"{cents:,}" if cents == value else f"{value.normalize():,f}")
 
 
-def _time(value: datetime | None) -> str:
+def time_text(value: datetime | None) -> str:
     return e(value.strftime("%Y-%m-%d %H:%M:%S %Z").strip()) if value else ""
+
+
+def head(title: str) -> str:
+    return ("<!doctype html><html lang='en'><head><meta charset='utf-8'>"
+            "<meta name='viewport' content='width=device-width, initial-scale=1'>"
+            f"<title>{e(title)}</title><style>{STYLE}</style></head><body>")
+
+
+def nav(root: str, current: str) -> str:
+    """The tabs; ``root`` is the relative path from this page to the status page's root."""
+    tabs = []
+    for name, path in (("overview", root), ("objects", root + "objects")):
+        tabs.append(f"<strong>{e(name)}</strong>" if name == current else f"<a href='{e(path)}'>{e(name)}</a>")
+    return f"<p class='tabs'>{' &middot; '.join(tabs)}</p>"
 
 
 def render_page(summary: StatusSummary) -> str:
@@ -61,11 +77,10 @@ def render_page(summary: StatusSummary) -> str:
     query = _query(filters)
     json_link = "api/summary" + (query if query.startswith("?") else "")
     parts = [
-        "<!doctype html><html lang='en'><head><meta charset='utf-8'>",
-        "<meta name='viewport' content='width=device-width, initial-scale=1'>",
-        f"<title>Integration status</title><style>{STYLE}</style></head><body>",
+        head("Integration status"),
         "<h1>Integration status</h1>",
-        f"<p class='muted'>The integration ledger as of {_time(summary.generated_at)}. "
+        nav("./", "overview"),
+        f"<p class='muted'>The integration ledger as of {time_text(summary.generated_at)}. "
         f"<a href='{e(json_link)}'>JSON</a></p>",
     ]
     if summary.notice:
@@ -130,8 +145,9 @@ def _failed(page: FailedPage, filters: Filters) -> str:
     rows = []
     for r in page.records:
         rows.append(
-            f"<tr><td>{_time(r.updated_at)}</td><td>{e(r.object_type)}</td><td>{e(r.key)}</td><td>{e(r.state)}</td>"
-            f"<td>{e(r.error_class)}</td><td class='n'>{_amount(r.amount)}</td><td>{e(r.posting_date)}</td>"
+            f"<tr><td>{time_text(r.updated_at)}</td><td>{e(r.object_type)}</td>"
+            f"<td><a href='{e(object_path(r.object_type, r.key))}'>{e(r.key)}</a></td><td>{e(r.state)}</td>"
+            f"<td>{e(r.error_class)}</td><td class='n'>{amount_text(r.amount)}</td><td>{e(r.posting_date)}</td>"
             f"<td class='n'>{r.attempts}</td><td class='msg'>{e(r.last_message)}</td>"
             f"<td class='fix'>{e(r.remediation)}</td><td>{e(r.last_run_id)}</td></tr>")
     table = ("<table><tr><th>changed</th><th>object type</th><th>key</th><th>state</th><th>error class</th>"
@@ -162,7 +178,7 @@ def _runs(summary: StatusSummary) -> str:
         else:
             verdict = f"<span class='bad'>NOT RECONCILED ({e(run.unaccounted)} unaccounted)</span>"
         reports = "<br>".join(e(path) for path in (run.report_markdown, run.report_json) if path)
-        rows.append(f"<tr><td>{e(run.run_id)}</td><td>{_time(run.started_at)}</td><td>{e(run.selection)}</td>"
+        rows.append(f"<tr><td>{e(run.run_id)}</td><td>{time_text(run.started_at)}</td><td>{e(run.selection)}</td>"
                     f"<td>{extracted}</td><td>{verdict}</td><td>{reports}</td></tr>")
     return ("<h2>Last runs</h2><table><tr><th>run</th><th>started</th><th>selection</th><th>selected</th>"
             "<th>reconciliation</th><th>report</th></tr>" + "".join(rows) + "</table>")
@@ -171,8 +187,8 @@ def _runs(summary: StatusSummary) -> str:
 def _watermarks(summary: StatusSummary) -> str:
     if not summary.watermarks:
         return ""
-    rows = "".join(f"<tr><td>{e(w.doc_type)}</td><td>{_time(w.updated_through)}</td><td>{e(w.run_id)}</td>"
-                   f"<td>{_time(w.advanced_at)}</td></tr>" for w in summary.watermarks)
+    rows = "".join(f"<tr><td>{e(w.doc_type)}</td><td>{time_text(w.updated_through)}</td><td>{e(w.run_id)}</td>"
+                   f"<td>{time_text(w.advanced_at)}</td></tr>" for w in summary.watermarks)
     return ("<h2>Watermarks</h2><p class='muted'>Per document type, the ERP changes up to this time are "
             "accounted for; the next scheduled run selects what changed after it.</p>"
             "<table><tr><th>document type</th><th>accounted through</th><th>by run</th><th>advanced</th></tr>"
