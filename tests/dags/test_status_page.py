@@ -1,5 +1,6 @@
-"""The integration status page as Airflow serves it: the plugin manager loads the plugin, and a
-real api-server (simple auth manager, login required) shows the page to a signed-in user only."""
+"""The integration status page as Airflow serves it: the plugin manager loads the plugin, the app's
+routes answer behind Airflow's own auth manager (in process, with a real token), and a real
+api-server (simple auth manager, login required) shows the page to a signed-in user only."""
 
 import json
 import os
@@ -12,6 +13,7 @@ import requests
 
 from include.devtools.airflow_local import REPO_ROOT, LocalAirflow
 from include.ledger import Ledger
+from include.status.summary import object_path
 
 PLUGINS = REPO_ROOT / "plugins"
 MESSAGE = "Could not retrieve the Sequence record! <img src=x onerror=alert(1)>"
@@ -76,6 +78,9 @@ def test_the_api_server_serves_the_page_to_a_signed_in_user_only(integration_db,
         assert anonymous_page.headers["location"].startswith("/auth/login?next=")
         assert anonymous_json.status_code == 401 and "INV-3" not in anonymous_json.text
         assert forged.status_code == 403
+        anonymous_object = requests.get(f"{page}object/ar_invoice/INV-3", allow_redirects=False, timeout=30)
+        assert anonymous_object.status_code == 303, anonymous_object.text[:500]
+        assert anonymous_object.headers["location"].startswith("/auth/login?next=")
 
         token = airflow.api("POST", "/auth/token", json={"username": "finance", "password": "finance-pw"})
         bearer = {"Authorization": f"Bearer {token['access_token']}"}
@@ -102,3 +107,82 @@ def test_the_api_server_serves_the_page_to_a_signed_in_user_only(integration_db,
         raise
     finally:
         airflow.stop()
+
+
+@pytest.fixture(scope="module")
+def client(airflow_db, tmp_path_factory):
+    """The status app over HTTP in process, behind Airflow's simple auth manager, and a viewer's token."""
+    from fastapi.testclient import TestClient
+
+    data_dir = tmp_path_factory.mktemp("status-http")
+    env = {"INTEGRATION_DATA_DIR": str(data_dir), "INTEGRATION_DB_URL": f"sqlite:///{data_dir / 'integration.db'}",
+           "AIRFLOW__API_AUTH__JWT_SECRET": "status-page-test-secret-" * 3,
+           "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS": "False",
+           "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": "finance:viewer"}
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in env.items():
+            patch.setenv(name, value)
+        from airflow.api_fastapi.app import get_auth_manager, init_auth_manager
+        from airflow.api_fastapi.auth.managers.simple.user import SimpleAuthManagerUser
+
+        from include.status.web import app
+
+        init_auth_manager()
+        token = get_auth_manager().generate_jwt(SimpleAuthManagerUser(username="finance", role="viewer"))
+        with Ledger(env["INTEGRATION_DB_URL"]) as ledger:
+            ledger.migrate()
+            for key in ("INV/1?#%", "..", "INV-2"):
+                ledger.observe("ar_invoice", key, "v1", amount="10.00")
+            ledger.claim("ar_invoice", ["INV/1?#%"], run_id="manual__1", worker="test", strict=True)
+            ledger.record_error("ar_invoice", "INV/1?#%", run_id="manual__1", error_class="payment_term",
+                                message=MESSAGE)
+        with TestClient(app) as http:
+            http.headers["Authorization"] = f"Bearer {token}"
+            yield http
+
+
+def test_an_object_page_is_found_by_its_quoted_key_even_with_slashes_and_dots(client):
+    page = client.get("/" + object_path("ar_invoice", "INV/1?#%"))
+    data = client.get("/api/" + object_path("ar_invoice", "INV/1?#%"))
+    dots = client.get("/" + object_path("ar_invoice", ".."))
+    dots_json = client.get("/api/" + object_path("ar_invoice", ".."))
+
+    assert page.status_code == 200 and page.headers["cache-control"] == "no-store"
+    assert "&lt;img src=x onerror=alert(1)&gt;" in page.text and "<img" not in page.text
+    assert data.json()["object"]["key"] == "INV/1?#%" and data.json()["resync"]["action"] == "force_synchronize"
+    assert [e["kind"] for e in data.json()["events"]] == ["observed", "claimed", "failed"]
+    assert dots.status_code == 200 and "<a href='../../dags/intacct_resync' target='_top'>" in dots.text
+    assert dots_json.json()["object"]["key"] == ".."
+
+
+def test_an_unknown_object_is_a_404_naming_it(client):
+    page = client.get("/object/ar_invoice/NO-SUCH")
+    data = client.get("/api/object/customer/INV-2")
+
+    assert page.status_code == 404 and "no ar_invoice with key 'NO-SUCH'" in page.json()["detail"]
+    assert data.status_code == 404 and "no customer with key 'INV-2'" in data.json()["detail"]
+
+
+def test_the_objects_list_and_its_json_twin_filter_and_refuse_bad_filters_with_400(client):
+    listing = client.get("/objects", params={"key": "INV", "key_match": "prefix"})
+    data = client.get("/api/objects", params={"status": "not_integrated"})
+    bad_status = client.get("/api/objects", params={"status": "failed"})
+    bad_match = client.get("/objects", params={"key_match": "contains"})
+
+    assert listing.status_code == 200 and "INV-2" in listing.text
+    assert "<a href='object/ar_invoice/INV%2F1%3F%23%25'>" in listing.text
+    assert sorted(o["key"] for o in data.json()["objects"]) == ["..", "INV-2"]
+    assert bad_status.status_code == 400 and bad_status.json()["detail"].startswith(
+        "status 'failed' is not one of: not_integrated, pending, success, error, desynchronized")
+    assert bad_match.status_code == 400 and "key_match 'contains' is not one of: exact, prefix" in bad_match.text
+
+
+def test_the_object_routes_need_a_signed_in_user(client):
+    anonymous = client.get("/api/object/ar_invoice/INV-2", headers={"Authorization": ""})
+    forged = client.get("/api/objects", headers={"Authorization": "Bearer not-a-token"})
+
+    anonymous_page = client.get("/object/ar_invoice/INV-2", headers={"Authorization": ""}, follow_redirects=False)
+
+    assert anonymous.status_code == 401 and "INV-2" not in anonymous.text
+    assert anonymous_page.status_code == 303 and "/login" in anonymous_page.headers["location"]
+    assert forged.status_code == 403
