@@ -101,6 +101,9 @@ def _counts(summary: StatusSummary) -> str:
             if status == "error" and n:
                 cells.append(f"<td class='n bad'><a href='{e(_query(Filters(), object_type=counts.object_type))}'>"
                              f"{n}</a></td>")
+            elif n:  # the objects tab lists them
+                link = "objects?" + urlencode({"object_type": counts.object_type, "status": status})
+                cells.append(f"<td class='n'><a href='{e(link)}'>{n}</a></td>")
             else:
                 cells.append(f"<td class='n'>{n}</td>")
         rows.append(f"<tr><td>{e(counts.object_type)}</td><td>{e(counts.category)}</td>{''.join(cells)}"

@@ -281,12 +281,13 @@ def test_the_object_page_shows_history_fix_and_command_everything_escaped(ledger
     assert "<a href='../../dags/intacct_resync' target='_top'>" in dot
 
 
-def test_the_overview_links_each_key_in_need_of_attention_to_its_page(ledger, settings):
+def test_the_overview_links_keys_to_their_page_and_counts_to_the_objects_tab(ledger, settings):
     _fill(ledger)
 
     html = render_page(status_summary(settings=settings))
 
     assert "<td><a href='object/customer/C-1'>C-1</a></td>" in html and "<a href='./objects'>objects</a>" in html
+    assert "<td class='n'><a href='objects?object_type=ap_bill&amp;status=pending'>1</a></td>" in html
 
 
 def test_the_json_twins_carry_the_same_content(ledger, settings):
