@@ -242,6 +242,13 @@ def _entity_explanation(f: Finding) -> Explanation:
                           "document in an active entity")]
 
 
+def _location_required_explanation(f: Finding) -> Explanation:
+    entity = f.value("entity_id")
+    which = f"a location of entity {entity!r}" if isinstance(entity, str) and entity.strip() else "a location"
+    return [("location_id", "missing: this Intacct company has entities, so every line needs a location "
+                            f"(Intacct refuses an empty one); set location_id to {which}")]
+
+
 def _location_entity_explanation(f: Finding) -> Explanation:
     entity, location = f.value("entity_id"), f.value("location_id")
     belongs = location_entity_mismatch(entity, location, f.snapshot)
@@ -267,6 +274,9 @@ def _reference_checks(doc_type: str) -> list[Check]:
                                 _in_set(status_column(name), [ACTIVE]), _entity_explanation))
             checks.append(Check("location_in_entity", "line", ErrorClass.INVALID_REFERENCE,
                                 _between("_location_outside_entity", max_value=0), _location_entity_explanation))
+            checks.append(Check("location_in_multi_entity", "line", ErrorClass.DATA_QUALITY,
+                                _between("_location_missing_in_multi_entity", max_value=0),
+                                _location_required_explanation))
             continue
         table_name = reference_table(doc_type, name) or ""
 

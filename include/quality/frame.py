@@ -247,6 +247,7 @@ def build_frame(doc_type: str, documents: list[SourceDocument], snapshot: Refere
         frame[present_column(name)] = np.where(frame[name].isna(), np.nan, 1.0)
     frame["_missing_required_dims"] = _missing_required_dimension_counts(frame, snapshot)
     frame["_location_outside_entity"] = _location_outside_entity(frame, snapshot)
+    frame["_location_missing_in_multi_entity"] = _location_missing_in_multi_entity(frame, snapshot)
     return ValidationFrame(frame, row_document, row_line)
 
 
@@ -279,6 +280,17 @@ def _missing_required_dimension_counts(frame: pd.DataFrame, snapshot: ReferenceS
         present = frame[name].notna() if name in frame.columns else False
         counts = counts + (needed & ~present).astype(float)
     return counts.where(has_line)
+
+
+def _location_missing_in_multi_entity(frame: pd.DataFrame, snapshot: ReferenceSnapshot) -> pd.Series:
+    """Per line: 1 when the company has entities and the line has no location (Intacct refuses
+    it: "Use of empty Location is invalid"), else 0."""
+    import pandas as pd
+
+    has_line = frame["_line"] >= 0
+    if not snapshot.entities:
+        return pd.Series(0.0, index=frame.index, dtype=float).where(has_line)
+    return frame["location_id"].isna().astype(float).where(has_line)
 
 
 def _location_outside_entity(frame: pd.DataFrame, snapshot: ReferenceSnapshot) -> pd.Series:

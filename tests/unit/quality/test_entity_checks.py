@@ -43,6 +43,12 @@ def validate(validators, *documents):
     return results
 
 
+def _located(document, location_id):
+    for line in document.lines:
+        line["location_id"] = location_id
+    return document
+
+
 def only_issue(failure):
     assert failure is not None, "passed validation"
     assert len(failure.issues) == 1, failure.message
@@ -54,7 +60,7 @@ def test_documents_of_an_active_entity_with_its_locations_pass(me_validators):
                        ar_invoice("AR-E100", entity_id="E100"),  # locations 110, 130: E100
                        with_line(with_line(ap_bill("AP-E200", entity_id="E200"), 0, location_id="200"), 1,
                                  location_id="210"),
-                       journal_entry("JE-E100", entity_id="E100"),  # lines without a location
+                       _located(journal_entry("JE-E100", entity_id="E100"), "110"),
                        ar_invoice("AR-TOP", entity_id=None),
                        ar_invoice("AR-BLANK", entity_id="  "))
     assert results == dict.fromkeys(["AR-E100", "AP-E200", "JE-E100", "AR-TOP", "AR-BLANK"])
@@ -86,7 +92,7 @@ def test_line_location_of_another_entity_is_invalid_reference_on_that_line(me_va
 
 
 def test_top_level_location_on_an_entity_document_is_refused(me_validators):
-    entry = with_line(journal_entry("JE-TOP-LOCATION", entity_id="E200"), 2, location_id="900")
+    entry = with_line(_located(journal_entry("JE-TOP-LOCATION", entity_id="E200"), "200"), 2, location_id="900")
     issue = only_issue(validate(me_validators, entry)["JE-TOP-LOCATION"])
     assert (issue.field, issue.line_no) == ("location_id", 3)
     assert "location '900' belongs to no entity (the top level), not to the document's entity 'E200'" in issue.message
@@ -121,3 +127,21 @@ def test_entity_failures_are_held_as_intacct_owned_with_what_to_do(me_validators
         outcome = validation_outcome(results[key], closed_period_policy={})
         assert outcome.hold == "invalid_reference"
         assert "Create it (or activate it) in Intacct" in outcome.message
+
+
+def test_a_line_without_a_location_in_a_multi_entity_company_is_data_quality(me_validators):
+    # Intacct refuses it ("Use of empty Location is invalid"): caught before sending, fixed in the ERP.
+    entry = with_line(_located(journal_entry("JE-NO-LOCATION", entity_id="E100"), "110"), 1, location_id="")
+    issue = only_issue(validate(me_validators, entry)["JE-NO-LOCATION"])
+    assert (issue.error_class, issue.field, issue.line_no) == (ErrorClass.DATA_QUALITY, "location_id", 2)
+    assert issue.message == ("journal_entry 'JE-NO-LOCATION' line 2, field location_id: missing: this Intacct "
+                             "company has entities, so every line needs a location (Intacct refuses an empty one); "
+                             "set location_id to a location of entity 'E100'")
+    top = with_line(_located(ar_invoice("AR-TOP-NO-LOCATION", entity_id=None), "110"), 0, location_id=None)
+    assert "set location_id to a location" in only_issue(validate(me_validators, top)["AR-TOP-NO-LOCATION"]).message
+
+
+def test_lines_without_a_location_pass_in_a_company_without_entities(validators):
+    entry = journal_entry("JE-SINGLE")
+    assert all(not line.get("location_id") for line in entry.lines)
+    assert validate(validators, entry) == {"JE-SINGLE": None}
