@@ -76,7 +76,7 @@ def update_document(ctx: FunctionContext, definition: ObjectDef, current: dict[s
     """Apply an update to a posted document: the header fields sent, and the lines sent (``None``: none
     sent, the current lines stay). The result must pass the create rules; totals are recomputed."""
     write = _Write("update", messages.could_not_update(definition.label), data_xml, current)
-    posted_on = _posting_date(definition, current)
+    posted_on = posting_date(definition, current)
     closed = ctx.closed_through(definition.module)
     if closed is not None and posted_on is not None and posted_on <= closed:
         raise write.fail(messages.period_closed(format_date(posted_on)))
@@ -86,7 +86,7 @@ def update_document(ctx: FunctionContext, definition: ObjectDef, current: dict[s
     return ctx.store.put(ctx.company, definition.name, record)
 
 
-def _posting_date(definition: ObjectDef, record: dict[str, Any]) -> date | None:
+def posting_date(definition: ObjectDef, record: dict[str, Any]) -> date | None:
     if definition.name == "GLBATCH":
         return parse_date(record.get(definition.date_field, ""))
     return parse_date(record.get("WHENPOSTED") or record.get(definition.date_field, ""))

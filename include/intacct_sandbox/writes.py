@@ -9,8 +9,8 @@ from typing import Any
 from include.intacct_sandbox import messages
 from include.intacct_sandbox.catalog import OBJECTS, ObjectDef, find_object
 from include.intacct_sandbox.context import Failure, FunctionContext, Outcome
-from include.intacct_sandbox.documents import post_document, update_document
-from include.intacct_sandbox.records import advance_modified, format_date, parse_date, stamp_new_record
+from include.intacct_sandbox.documents import post_document, posting_date, update_document
+from include.intacct_sandbox.records import advance_modified, format_date, stamp_new_record
 from include.intacct_sandbox.xmlout import attrs, element
 
 EMPTY_OBJECTS = '<data listtype="objects" count="0"/>'
@@ -264,9 +264,9 @@ def delete(ctx: FunctionContext, el) -> Outcome:
             raise Failure([messages.cannot_find_to_delete(definition.name, key)])
         if not definition.master:
             closed = ctx.closed_through(definition.module)
-            doc_date = parse_date(record.get(definition.date_field, ""))
-            if closed is not None and doc_date is not None and doc_date <= closed:
-                raise Failure([messages.period_closed(format_date(doc_date)),
+            posted_on = posting_date(definition, record)  # the date the period rule applies to, as on create
+            if closed is not None and posted_on is not None and posted_on <= closed:
+                raise Failure([messages.period_closed(format_date(posted_on)),
                                messages.GatewayError("BL01001973", "",
                                                      f"Could not delete {definition.label} record!")])
         ctx.store.delete(ctx.company, definition.name, int(key))

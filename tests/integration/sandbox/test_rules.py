@@ -107,6 +107,23 @@ def test_posting_in_a_closed_period_fails_with_the_periods_are_closed_text(sandb
                                "the date of the transaction is within a period that's open."), BILL_FAILED]
 
 
+def test_delete_applies_the_closed_period_rule_to_the_posting_date_as_create_does(sandbox):
+    # Dated in a closed period but posted in an open one: deletable.
+    early = call(sandbox, fn(bill("B-EARLY", when=CLOSED_DATE, extra=f"<WHENPOSTED>{OPEN_DATE}</WHENPOSTED>")))
+    record_no = early.result().findtext("data/apbill/RECORDNO")
+    deleted = call(sandbox, fn(f"<delete><object>APBILL</object><keys>{record_no}</keys></delete>"))
+    assert deleted.result().findtext("status") == "success"
+    # Posted on a date whose period then closes: refused with the closed-period text.
+    late = call(sandbox, fn(bill("B-LATE")))
+    record_no = late.result().findtext("data/apbill/RECORDNO")
+    sandbox.admin.close_books(OPEN_DATE[6:] + "-" + OPEN_DATE[:2] + "-" + OPEN_DATE[3:5])
+    refused = call(sandbox, fn(f"<delete><object>APBILL</object><keys>{record_no}</keys></delete>"))
+    assert refused.errors() == [("BL01001973", f"Periods are closed. Your transaction date ({OPEN_DATE}) is within "
+                                 "a period that's been closed. You can add, modify, or delete a transaction only if "
+                                 "the date of the transaction is within a period that's open."),
+                                ("BL01001973", "Could not delete Bill record!")]
+
+
 def test_reopening_a_module_lets_its_postings_through_and_leaves_the_others_closed(sandbox):
     sandbox.admin.reopen("AP")
     assert call(sandbox, fn(bill(when=CLOSED_DATE))).result().findtext("status") == "success"
