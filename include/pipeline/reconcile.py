@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -157,8 +157,11 @@ def _pages(ledger, page_size: int = 5000, **filters):
 
 
 def build_reconciliation(plan: RunPlan, *, ledger, client=None, extract: list[dict], load: list[dict],
-                         remediation: list[dict], metrics: list[dict], compare_with_intacct: bool = True
-                         ) -> Reconciliation:
+                         remediation: list[dict], metrics: list[dict], compare_with_intacct: bool = True,
+                         other_entities: Sequence[str] = ()) -> Reconciliation:
+    """Account for every document of the run. ``other_entities``: where to look for RECORDNOs
+    the client's own session cannot see (an entity-level connection does not see documents
+    posted in other entities by their ``entity_id``)."""
     run_id = plan.run_id
     result = Reconciliation(run_id, plan.to_json(), datetime.now(UTC).isoformat(timespec="seconds"),
                             extract=list(extract), load=list(load), remediation=list(remediation))
@@ -179,8 +182,11 @@ def build_reconciliation(plan: RunPlan, *, ledger, client=None, extract: list[di
             result.rows.append({"doc_type": doc_type, "outcome": outcome, "error_class": error_class,
                                 "count": entry["count"], "amount": str(entry["amount"].quantize(CENT))})
         if compare_with_intacct and client is not None and record_nos:
-            present = existing_record_nos(client, doc_type, record_nos)
-            missing = sorted(set(record_nos) - present)
+            missing = sorted(set(record_nos) - existing_record_nos(client, doc_type, record_nos))
+            for entity_id in other_entities:
+                if not missing:
+                    break
+                missing = sorted(set(missing) - existing_record_nos(client.for_entity(entity_id), doc_type, missing))
             result.intacct_check[doc_type] = {"recorded": len(record_nos), "found": len(record_nos) - len(missing),
                                               "missing": missing}
     if client is not None:

@@ -40,6 +40,18 @@ def _source(settings: Settings):
     return open_source(settings.erp_source)
 
 
+def _entities_hidden_from(client, ledger) -> list[str]:
+    """The company's other entities when the connection signs in to one entity (its session
+    sees only that entity's records); none for a top-level connection, which sees them all."""
+    from include.reference_store import ReferenceStore
+
+    own = ((client.config.entity_id or "").strip() if client is not None else "")
+    if not own:
+        return []
+    return sorted(record.key for record in ReferenceStore(ledger.engine).records("LOCATIONENTITY")
+                  if record.key != own)
+
+
 def _snapshot(ledger, settings: Settings):
     from include.reference_store import ReferenceStore, build_snapshot
 
@@ -228,8 +240,10 @@ def reconcile(plan_json: dict, *, extract: list[dict], load: list[dict], remedia
     settings = settings or load_settings()
     plan = RunPlan.from_json(plan_json)
     client = client_factory() if client_factory and not plan.dry_run else None
-    result = build_reconciliation(plan, ledger=_ledger(settings), client=client, extract=extract, load=load,
-                                  remediation=remediation, metrics=metrics)
+    ledger = _ledger(settings)
+    result = build_reconciliation(plan, ledger=ledger, client=client, extract=extract, load=load,
+                                  remediation=remediation, metrics=metrics,
+                                  other_entities=_entities_hidden_from(client, ledger))
     advance_watermarks(result, plan, RunStore(settings.integration_db_url))
     markdown, data = write_report(result, settings.reports_dir)
     log.info("Reconciliation report: %s (JSON: %s)\n%s", markdown, data, result.markdown())

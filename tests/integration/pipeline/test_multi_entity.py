@@ -186,3 +186,22 @@ def test_a_duplicate_is_linked_only_to_a_record_of_the_documents_own_entity(me_n
     linked = ledger.get("ap_bill", bills[1])
     assert linked.status == "success"
     assert posted_entities(me_night)[bills[1]] == ["E200"]  # linked, not posted a second time
+
+
+def test_an_entity_level_connection_reconciles_documents_posted_in_other_entities(me_night):
+    # The connection signs in to E100: its session cannot see E200's records, so the
+    # reconciliation looks for those in E200 instead of reporting them missing.
+    me_night.client_options["entity_id"] = "E100"
+    me_night.generate(lines=40, seed=5)
+    invoices, bills = keys(me_night, "ar_invoice"), keys(me_night, "ap_bill")
+    place(me_night, {("ar_invoice", invoices[0]): ("E200", ["200"]), ("ap_bill", bills[0]): ("E200", ["210"])},
+          default_location="110")
+
+    result = me_night.run()
+
+    assert result["summary"]["ok"]
+    landed = posted_entities(me_night)
+    assert landed[invoices[0]] == ["E200"] and landed[bills[0]] == ["E200"]
+    assert landed[invoices[1]] == ["E100"]
+    ledger = Ledger(me_night.settings.integration_db_url)
+    assert {str(row.status) for row in ledger.find(category="finance")} == {"success"}
