@@ -71,6 +71,10 @@ def _worker(plan: RunPlan, doc_type: str) -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{doc_type}"
 
 
+class MasterDataNotReady(RuntimeError):
+    """Master data is older than allowed or was never read: posting waits for a fresh sync."""
+
+
 def _fail(message: str):
     from airflow.sdk.exceptions import AirflowFailException
 
@@ -107,7 +111,9 @@ def check(context: Mapping[str, Any], *, client_factory: Callable = _client_from
     try:
         snapshot = _snapshot(ledger, settings)
     except StaleReferenceData as exc:
-        raise _fail(str(exc)) from None
+        # Retryable: the night's master-data run may still be running (or started with this one).
+        raise MasterDataNotReady(f"{exc} The task's retries wait for it; once they are used up, run "
+                                 "intacct_master_data, then clear this task.") from None
     client = client_factory()
     try:
         closed_books_date = client.get_closed_books_date()

@@ -156,15 +156,18 @@ def test_rejected_credentials_stop_the_run_at_check_with_one_message(night):
     assert _ledger(night).count(category="finance") == 0
 
 
-def test_stale_master_data_stops_the_run_at_check_naming_what_to_refresh(night, tmp_path):
+def test_stale_master_data_fails_check_for_a_retry_naming_what_to_refresh(night, tmp_path):
+    # Not AirflowFailException: the task's retries wait for the night's master-data run.
     from airflow.sdk.exceptions import AirflowFailException
 
     from include.pipeline import steps
     from include.settings import load_settings
 
     settings = load_settings({**night.env, "INTEGRATION_DB_URL": f"sqlite:///{tmp_path / 'empty.db'}"})
-    with pytest.raises(AirflowFailException, match="reference data is stale .* Run the intacct_master_data DAG"):
+    with pytest.raises(steps.MasterDataNotReady, match="reference data is stale .* Run the intacct_master_data DAG"
+                       r".* The task's retries wait for it") as waiting:
         steps.check(night.context(), client_factory=night.client, settings=settings)
+    assert not isinstance(waiting.value, AirflowFailException)
 
 
 def test_document_changed_in_the_erp_after_its_claim_is_released_and_posted_by_the_next_run(night):
