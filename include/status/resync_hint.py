@@ -95,7 +95,8 @@ def _pending_reason(row: LedgerRow, now: datetime | None) -> str:
     claimed = f" by {row.claim_run_id}" if row.claim_run_id else ""
     if row.claim_expires_at is not None and now is not None and row.claim_expires_at < now:
         recovery = ("The next run of intacct_post_transactions recovers it" if row.object_type in DOC_TYPES
-                    else "Nothing recovers it automatically")
+                    else "The next run of intacct_master_data recovers it with the same controlid (a run that "
+                         "stopped leaves its ERP watermark, so the record is read again)")
         return (f"Pending: claimed{claimed}, but the claim expired at {row.claim_expires_at:%Y-%m-%d %H:%M:%S} "
                 f"UTC (its worker stopped). {recovery}; neither Synchronize nor Force synchronize applies to "
                 "a pending object.")

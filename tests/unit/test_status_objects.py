@@ -221,6 +221,16 @@ def test_no_action_applies_to_pending_or_synchronized_objects_and_the_page_says_
     assert posted.action is None and posted.reason.startswith("Already synchronized")
 
 
+def test_an_expired_master_claim_is_left_to_the_next_master_data_run(ledger):
+    ledger.observe("vendor", "V-STUCK", "v1")
+    ledger.claim("vendor", ["V-STUCK"], run_id="run-9", worker="test", strict=True)
+
+    hint = object_detail(ledger, "vendor", "V-STUCK", now=utcnow() + timedelta(hours=1)).resync
+
+    assert hint.action is None and "the claim expired" in hint.reason
+    assert "The next run of intacct_master_data recovers it with the same controlid" in hint.reason
+
+
 def test_a_key_the_resync_dag_would_trim_gets_no_command(ledger):
     ledger.observe("customer", " C-SPACED ", "v1")
 
