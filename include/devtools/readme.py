@@ -16,7 +16,7 @@ README = REPO_ROOT / "README.md"
 
 # Reading order: what it is and how to run it, then each part in the order data flows.
 SECTIONS = (
-    "intro", "setup", "client", "erp", "master_data", "transactions", "validation", "failures",
+    "intro", "setup", "client", "connect", "erp", "master_data", "transactions", "validation", "failures",
     "remediation", "resync", "ledger", "status-page", "sandbox", "production", "benchmarks", "development",
 )
 GENERATED_NOTE = "<!-- Generated from docs/readme/*.md by `python -m include.devtools.readme`; edit those. -->"
