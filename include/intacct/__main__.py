@@ -65,12 +65,23 @@ def main(argv: list[str] | None = None) -> int:
 
     from include.intacct.preflight import render_text, run_preflight
 
-    report = run_preflight(config)
+    report = run_preflight(config, company_timezone=_company_timezone())
     if args.json:
         print(json.dumps(report.to_json(), indent=2))
     else:
         print(render_text(report), end="")
     return report.exit_code()
+
+
+def _company_timezone() -> str | None:
+    """The product's INTACCT_COMPANY_TIMEZONE (or its default); None when the settings do not load."""
+    from include.settings import SettingsError, load_settings
+
+    try:
+        return load_settings().company_timezone
+    except SettingsError as exc:
+        print(f"warning: integration settings not loaded, company timezone not compared: {exc}", file=sys.stderr)
+        return None
 
 
 def _log_warnings_to_stderr() -> None:

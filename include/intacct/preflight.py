@@ -162,8 +162,9 @@ def check_sign_in(client: IntacctClient) -> Check:
     return Check("sign-in", "sign-in", OK, checked, detail=f"signed in at {level}")
 
 
-def check_financial_setup(client: IntacctClient) -> tuple[Check, dict]:
-    checked = "getFinancialSetup: base currency and multi-entity setting"
+def check_financial_setup(client: IntacctClient, company_timezone: str | None = None) -> tuple[Check, dict]:
+    """``company_timezone``: the product's INTACCT_COMPANY_TIMEZONE, compared with the company's."""
+    checked = "getFinancialSetup: base currency, multi-entity setting and timezone"
     try:
         setup = client.get_financial_setup()
     except IntacctError as exc:
@@ -176,6 +177,13 @@ def check_financial_setup(client: IntacctClient) -> tuple[Check, dict]:
     if not currency:
         return Check("company", "financial setup", WARNING, checked, detail=", ".join(facts),
                      fix="Set the company's base currency (Company > Setup > Company > Accounting)."), setup
+    timezone = str(setup.get("timezone") or "").strip()
+    if company_timezone and timezone and timezone != company_timezone:
+        # Master data reads WHENMODIFIED in the company's timezone: a wrong zone shifts every watermark.
+        return Check("company", "financial setup", WARNING, checked,
+                     detail=", ".join(facts) + f"; the product is set to {company_timezone}",
+                     fix=f"Set INTACCT_COMPANY_TIMEZONE={timezone} for the Airflow workers, so master data reads "
+                         "Intacct's timestamps in the company's timezone."), setup
     return Check("company", "financial setup", OK, checked, detail=", ".join(facts)), setup
 
 
@@ -294,9 +302,10 @@ def check_write_object(client: IntacctClient, object_name: str) -> Check:
 # ---------------------------------------------------------------------------- the whole check
 
 
-def run_preflight(config: IntacctConfig, *,
+def run_preflight(config: IntacctConfig, *, company_timezone: str | None = None,
                   client_factory: Callable[..., IntacctClient] = IntacctClient) -> PreflightReport:
-    """Every check, in order; stops after a failed sign-in (every other call would fail the same way)."""
+    """Every check, in order; stops after a failed sign-in (every other call would fail the same way).
+    ``company_timezone`` is the product's setting (INTACCT_COMPANY_TIMEZONE), checked when given."""
     report = PreflightReport(gateway_url=config.gateway_url, company_id=config.company_id,
                              sender_id=config.sender_id, user_id=config.user_id, entity_id=config.entity_id)
     client = client_factory(config)
@@ -318,7 +327,7 @@ def run_preflight(config: IntacctConfig, *,
         if not sign_in.ok:
             report.stopped_early = "sign-in failed: fix it, then run the check again"
             return report
-        financial, setup = check_financial_setup(client)
+        financial, setup = check_financial_setup(client, company_timezone)
         report.checks.append(financial)
         report.checks.append(check_closed_books(client))
         if config.entity_id:

@@ -156,3 +156,14 @@ def test_cli_json_from_environment_exits_1_and_from_a_connection_exits_0_when_re
     result = run_cli("--conn-id", "intacct_preflight", env=connection)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "READY: the company has everything the product needs" in result.stdout
+
+
+def test_a_product_timezone_other_than_the_companys_is_a_warning_with_the_setting_to_change(sandbox):
+    sandbox.admin.grant_udd("CHANNEL")
+    config = IntacctConfig(**sandbox.config_kwargs)
+    report = run_preflight(config, company_timezone="Europe/Berlin")
+    setup = by_name(report)["financial setup"]
+    assert setup.status == "warning" and "INTACCT_COMPANY_TIMEZONE=America/New_York" in setup.fix
+    assert report.ready and report.exit_code() == 0  # a warning does not make the company unready
+    assert "1 warning(s): financial setup" in render_text(report)
+    assert by_name(run_preflight(config, company_timezone="America/New_York"))["financial setup"].status == "ok"
