@@ -128,10 +128,10 @@ def sign_in_fix(exc: IntacctError, config: IntacctConfig) -> str:
     return ERROR_CLASSES[classify(exc)].person_does
 
 
-def read_fix(object_name: str, exc: IntacctError) -> str:
+def read_fix(object_name: str, exc: IntacctError, permissions: str = "read permission (List, View)") -> str:
     error_class = classify(exc)
     if error_class == ErrorClass.PERMISSION:
-        return (f"Give the Web Services user's role read permission (List, View) on {object_name}: "
+        return (f"Give the Web Services user's role {permissions} on {object_name}: "
                 f"{ROLE_PERMISSIONS_MENU} of the module that owns {object_name}; if the module is not "
                 "subscribed, subscribe to it (Company > Admin > Subscriptions).")
     if error_class == ErrorClass.VALIDATION:
@@ -294,7 +294,8 @@ def check_write_object(client: IntacctClient, object_name: str) -> Check:
     try:
         client.lookup(object_name)
     except IntacctError as exc:
-        return _failed("write", f"write {object_name}", checked, exc, read_fix(object_name, exc))
+        return _failed("write", f"write {object_name}", checked, exc,
+                       read_fix(object_name, exc, "List, View, Add and Edit permission"))
     return Check("write", f"write {object_name}", OK, checked,
                  detail="visible; write permission is verified by the first posting")
 

@@ -116,3 +116,9 @@ def test_an_incomplete_connection_exits_2_naming_the_missing_field(monkeypatch, 
          "extra": {"sender_id": "s", "company_id": "C"}}))
     assert main(["check", "--conn-id", "intacct_half"]) == 2
     assert "sender_password" in capsys.readouterr().err
+
+
+def test_fix_for_a_posted_object_asks_for_add_and_edit_too():
+    exc = FunctionError("failed", errors=[ErrorDetail(
+        "PL04000005", "You do not have permission for API operation LOOKUP on objects of type apbill")])
+    assert "List, View, Add and Edit permission on APBILL" in read_fix("APBILL", exc, "List, View, Add and Edit permission")
