@@ -38,16 +38,22 @@ def _fail(specific: messages.GatewayError, generic: messages.GatewayError, data_
     return Failure([specific, generic], data_xml)
 
 
+def _written_object(obj_el, could_not) -> ObjectDef:
+    """The object a generic create/update names; lines are written through their document only."""
+    definition = find_object(obj_el.tag)
+    if definition is None:
+        raise Failure([messages.object_not_found(obj_el.tag.upper())], EMPTY_OBJECTS)
+    if definition.parent:
+        raise Failure([messages.lines_through_document(definition.name, definition.parent),
+                       could_not(definition.label)], EMPTY_OBJECTS)
+    return definition
+
+
 # --- generic create --------------------------------------------------------------------------------
 def create(ctx: FunctionContext, el) -> Outcome:
     created = []
     for obj_el in _children(el):
-        definition = find_object(obj_el.tag)
-        if definition is None:
-            raise Failure([messages.object_not_found(obj_el.tag.upper())], EMPTY_OBJECTS)
-        if definition.parent:
-            raise Failure([messages.lines_through_document(definition.name, definition.parent),
-                           messages.could_not_create(definition.label)], EMPTY_OBJECTS)
+        definition = _written_object(obj_el, messages.could_not_create)
         if definition.master:
             record = create_master(ctx, definition, _known_fields(definition, _flatten(obj_el)))
         else:
@@ -200,12 +206,7 @@ def create_apterm(ctx: FunctionContext, el) -> Outcome:
 def update(ctx: FunctionContext, el) -> Outcome:
     updated = []
     for obj_el in _children(el):
-        definition = find_object(obj_el.tag)
-        if definition is None:
-            raise Failure([messages.object_not_found(obj_el.tag.upper())], EMPTY_OBJECTS)
-        if definition.parent:
-            raise Failure([messages.lines_through_document(definition.name, definition.parent),
-                           messages.could_not_update(definition.label)], EMPTY_OBJECTS)
+        definition = _written_object(obj_el, messages.could_not_update)
         if definition.master:
             fields = _flatten(obj_el)
             record = _record_to_update(ctx, definition, fields)
