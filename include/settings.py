@@ -57,16 +57,21 @@ def _policy_map(raw: str) -> dict[str, str]:
     return policy
 
 
-def _number(env: Mapping[str, str], name: str, default: float, kind: type = float) -> float:
+def number_setting(env: Mapping[str, str], name: str, default: float, kind: type = float,
+                   minimum: float = 0) -> float:
+    """A numeric setting from ``env``: ``default`` when unset, else checked (type, ``minimum``)."""
     raw = env.get(name)
+    if raw is not None:
+        raw = raw.strip()
     if raw in (None, ""):
         return kind(default)
     try:
         value = kind(raw)
     except ValueError:
         raise SettingsError(f"{name}={raw!r} is not a {'whole number' if kind is int else 'number'}") from None
-    if value < 0:
-        raise SettingsError(f"{name}={raw!r} must not be negative")
+    if value < minimum:
+        raise SettingsError(f"{name}={raw!r} " + ("must not be negative" if minimum == 0 else
+                                                  f"must be at least {minimum}"))
     return value
 
 
@@ -75,7 +80,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     data_dir = Path(env.get("INTEGRATION_DATA_DIR") or REPO_ROOT / "data").resolve()
     company_tz = env.get("INTACCT_COMPANY_TIMEZONE") or "America/New_York"
     mapping = env.get("INTEGRATION_TERM_MAPPING_FILE")
-    chunk_size = int(_number(env, "INTEGRATION_CHUNK_SIZE", 2000, int))
+    chunk_size = int(number_setting(env, "INTEGRATION_CHUNK_SIZE", 2000, int))
     if chunk_size < 1:
         raise SettingsError("INTEGRATION_CHUNK_SIZE must be at least 1")
     return Settings(
@@ -84,8 +89,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         erp_source=env.get("ERP_SOURCE_URL") or f"sqlite:///{data_dir / 'erp.db'}",
         company_timezone=company_tz,
         schedule_timezone=env.get("INTEGRATION_SCHEDULE_TIMEZONE") or company_tz,
-        reference_max_age_hours=_number(env, "INTEGRATION_REFERENCE_MAX_AGE_HOURS", 26.0),
-        master_data_lookback_minutes=int(_number(env, "INTEGRATION_MASTER_DATA_LOOKBACK_MINUTES", 10, int)),
+        reference_max_age_hours=number_setting(env, "INTEGRATION_REFERENCE_MAX_AGE_HOURS", 26.0),
+        master_data_lookback_minutes=int(number_setting(env, "INTEGRATION_MASTER_DATA_LOOKBACK_MINUTES", 10, int)),
         chunk_size=chunk_size,
         intacct_pool=env.get("INTEGRATION_INTACCT_POOL") or "intacct_api",
         closed_period_policy=_policy_map(env.get("INTEGRATION_CLOSED_PERIOD_POLICY", "")),

@@ -10,22 +10,15 @@ from __future__ import annotations
 
 import os
 
+from include.settings import number_setting
+
 DEFAULT_THRESHOLD = 5  # requests, each already retried by the client
 THRESHOLD_ENV = "INTEGRATION_CIRCUIT_BREAKER_THRESHOLD"
 OPEN_MARK = "circuit breaker open"  # in the message of every document left unsent by it
 
 
 def threshold_from_env(environ=os.environ) -> int:
-    raw = environ.get(THRESHOLD_ENV, "").strip()
-    if not raw:
-        return DEFAULT_THRESHOLD
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ValueError(f"{THRESHOLD_ENV}={raw!r} is not a whole number") from None
-    if value < 1:
-        raise ValueError(f"{THRESHOLD_ENV}={raw!r} must be at least 1")
-    return value
+    return int(number_setting(environ, THRESHOLD_ENV, DEFAULT_THRESHOLD, int, minimum=1))
 
 
 class CircuitBreaker:
