@@ -103,9 +103,6 @@ def _message(outcome) -> str:
 def push_masters(client, ledger, store, source, object_type: str, *, run_id: str, worker: str,
                  lookback_minutes: int, chunk_size: int = 500) -> PushResult:
     """Create/update in Intacct the ERP's new and changed masters of one type; returns what happened."""
-    from include.ledger.records import Outcome
-    from include.ledger.transitions import Status
-
     stream = stream_for(object_type)
     erp_stream = Stream(f"ERP:{object_type}", stream.object_name, stream.key_field, (), owner="erp",
                         description=f"ERP {object_type}s pushed to Intacct")
@@ -117,20 +114,12 @@ def push_masters(client, ledger, store, source, object_type: str, *, run_id: str
     newest = None
     for chunk in source.iter_masters(object_type, changed_since=since, chunk_size=chunk_size):
         result.read += len(chunk)
-        by_key = {m.key: m for m in chunk}
         for master in chunk:
             if master.updated_at is not None:
                 stamp = master.updated_at.astimezone(UTC).replace(tzinfo=None)
                 newest = stamp if newest is None or stamp > newest else newest
-        observations = ledger.observe_many(
-            [{"object_type": object_type, "key": m.key, "source_version": m.source_version, "category": "master"}
-             for m in chunk], run_id=run_id)
-        plans = claim_plans(ledger, object_type, observations, Status)
-        result.unchanged += len(chunk) - sum(len(keys) for keys, _, _ in plans)
-        for keys, action, reason in plans:
-            if keys:
-                push_claimed(client, ledger, by_key, object_type, keys, run_id=run_id, worker=worker,
-                              result=result, outcome_type=Outcome, action=action, reason=reason)
+        result.unchanged += len(chunk) - push_chunk(client, ledger, object_type, chunk, run_id=run_id,
+                                                    worker=worker, result=result)
     store.complete_refresh(erp_stream, run_id=run_id, newest_change=newest, records_read=result.read,
                            api_calls=0, full_refresh=False, kind="erp")
     result.api_calls = client.metrics.snapshot().get("api_transactions", 0) - calls_before
@@ -138,6 +127,25 @@ def push_masters(client, ledger, store, source, object_type: str, *, run_id: str
     result.watermark = state.watermark.isoformat(timespec="seconds") if state and state.watermark else None
     log.info("pushed %ss: %s", object_type, result.to_dict())
     return result
+
+
+def push_chunk(client, ledger, object_type: str, chunk: list, *, run_id: str, worker: str,
+               result: PushResult) -> int:
+    """Observe a chunk of ERP masters in the ledger and push those to synchronize, recover or
+    retry (see ``claim_plans``); returns how many were sent."""
+    from include.ledger.records import Outcome
+    from include.ledger.transitions import Status
+
+    by_key = {m.key: m for m in chunk}
+    observations = ledger.observe_many(
+        [{"object_type": object_type, "key": m.key, "source_version": m.source_version, "category": "master"}
+         for m in chunk], run_id=run_id)
+    plans = claim_plans(ledger, object_type, observations, Status)
+    for keys, action, reason in plans:
+        if keys:
+            push_claimed(client, ledger, by_key, object_type, keys, run_id=run_id, worker=worker,
+                         result=result, outcome_type=Outcome, action=action, reason=reason)
+    return sum(len(keys) for keys, _, _ in plans)
 
 
 def claim_plans(ledger, object_type, observations, status) -> list[tuple[list[str], str, str | None]]:

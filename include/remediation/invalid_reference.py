@@ -37,8 +37,7 @@ def referenced_masters(document) -> dict[str, set[str]]:
 
 def push_erp_masters(context: RemediationContext, wanted: dict[str, set[str]]) -> dict[str, dict]:
     """Push the named ERP masters that Intacct does not have yet; per type, what happened."""
-    from include.ledger import Outcome, Status
-    from include.masterdata.push import PushResult, claim_plans, push_claimed
+    from include.masterdata.push import PushResult, push_chunk
 
     done = {}
     worker = f"remediate_invalid_reference:{os.getpid()}"
@@ -46,15 +45,8 @@ def push_erp_masters(context: RemediationContext, wanted: dict[str, set[str]]) -
         result = PushResult(object_type)
         for chunk in context.source.iter_masters(object_type, keys=sorted(keys)):
             result.read += len(chunk)
-            by_key = {m.key: m for m in chunk}
-            observations = context.ledger.observe_many(
-                [{"object_type": object_type, "key": m.key, "source_version": m.source_version, "category": "master"}
-                 for m in chunk], run_id=context.run_id)
-            for keys_to_push, action, reason in claim_plans(context.ledger, object_type, observations, Status):
-                if keys_to_push:
-                    push_claimed(context.client, context.ledger, by_key, object_type, keys_to_push,
-                                  run_id=context.run_id, worker=worker, result=result, outcome_type=Outcome,
-                                  action=action, reason=reason)
+            push_chunk(context.client, context.ledger, object_type, chunk, run_id=context.run_id, worker=worker,
+                       result=result)
         done[object_type] = result.to_dict()
     return done
 
