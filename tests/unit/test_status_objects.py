@@ -3,13 +3,12 @@ filled through the Ledger API: filters, paging, history, the re-sync action and 
 
 import json
 import shlex
-import shutil
 from datetime import timedelta
 
 import pytest
 
 from include.error_classes import ERROR_CLASSES, ErrorClass
-from include.ledger import Ledger, migrate
+from include.ledger import Ledger
 from include.ledger.types import utcnow
 from include.resync.request import request_from_params
 from include.settings import load_settings
@@ -34,17 +33,9 @@ HOSTILE_KEY = "INV-<script>alert('x')</script>/&?#%2F\"ü"
 HOSTILE_MESSAGE = "<img src=x onerror=alert(1)> & 'quoted'"
 
 
-@pytest.fixture(scope="module")
-def _migrated_template(tmp_path_factory):
-    path = tmp_path_factory.mktemp("status-objects-ledger") / "integration.db"
-    migrate(f"sqlite:///{path}")
-    return path
-
-
 @pytest.fixture
-def settings(tmp_path, _migrated_template):
-    shutil.copy(_migrated_template, tmp_path / "integration.db")
-    return load_settings({"INTEGRATION_DATA_DIR": str(tmp_path)})
+def settings(integration_data_dir):
+    return load_settings({"INTEGRATION_DATA_DIR": str(integration_data_dir)})
 
 
 @pytest.fixture

@@ -1,13 +1,12 @@
 """The status page's content (include.status) against a real SQLite ledger filled through the Ledger API."""
 
 import json
-import shutil
 from datetime import UTC, datetime
 
 import pytest
 
 from include.error_classes import ERROR_CLASSES, ErrorClass
-from include.ledger import Ledger, migrate
+from include.ledger import Ledger
 from include.pipeline.reconcile import Reconciliation, write_report
 from include.pipeline.run_store import RunStore
 from include.pipeline.selection import RunPlan
@@ -29,17 +28,9 @@ from include.status import (
 HOSTILE = "<script>alert('x')</script> & \"quoted\""
 
 
-@pytest.fixture(scope="module")
-def _migrated_template(tmp_path_factory):
-    path = tmp_path_factory.mktemp("status-ledger") / "integration.db"
-    migrate(f"sqlite:///{path}")
-    return path
-
-
 @pytest.fixture
-def data_dir(tmp_path, _migrated_template):
-    shutil.copy(_migrated_template, tmp_path / "integration.db")
-    return tmp_path
+def data_dir(integration_data_dir):
+    return integration_data_dir
 
 
 @pytest.fixture
