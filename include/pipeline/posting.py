@@ -106,6 +106,10 @@ class PreparedBatch:
     entities: dict[str, str] = field(default_factory=dict)  # document key -> entity_id, for those with one
 
     @property
+    def functions(self) -> list:
+        return [to_function(payload) for payload, _ in self.payloads]
+
+    @property
     def function_groups(self) -> dict[str | None, list]:
         """The functions by the entity they are sent in (None: the connection's session),
         in payload order within each entity."""
