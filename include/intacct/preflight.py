@@ -17,6 +17,7 @@ from include.intacct.classify import classify, match
 from include.intacct.client import IntacctClient
 from include.intacct.config import IntacctConfig
 from include.intacct.errors import IntacctError, TransportError
+from include.intacct.responses import is_true
 from include.masterdata.dimensions import int402_message, int402_steps
 from include.masterdata.streams import CLOSED_BOOKS_STREAM, DIMENSIONS_STREAM, STREAMS, Stream, udd_stream
 
@@ -170,7 +171,7 @@ def check_financial_setup(client: IntacctClient, company_timezone: str | None = 
     except IntacctError as exc:
         return _failed("company", "financial setup", checked, exc, read_fix("getFinancialSetup", exc)), {}
     currency = str(setup.get("baseCurrency") or "").strip()
-    multi_entity = _flag(setup.get("multiEntityShared"))
+    multi_entity = is_true(setup.get("multiEntityShared"))
     facts = [f"base currency {currency or '(none)'}", f"multi-entity {'yes' if multi_entity else 'no'}"]
     if setup.get("timezone"):
         facts.append(f"timezone {setup['timezone']}")
@@ -217,7 +218,7 @@ def check_dimensions(client: IntacctClient) -> list[Check]:
         dimensions = client.get_dimensions()
     except IntacctError as exc:
         return [_failed("dimensions", "list dimensions", checked, exc, read_fix("getDimensions", exc))]
-    udds = [d for d in dimensions if _flag(d.get("userDefinedDimension"))]
+    udds = [d for d in dimensions if is_true(d.get("userDefinedDimension"))]
     names = [str(d.get("objectName") or "").strip() for d in dimensions]
     checks = [Check("dimensions", "list dimensions", OK, checked,
                     detail=f"{len(dimensions)} dimension(s): {', '.join(names) or 'none'}; "
@@ -334,7 +335,7 @@ def run_preflight(config: IntacctConfig, *, company_timezone: str | None = None,
         if config.entity_id:
             top_level = client_factory(replace(config, entity_id=None), metrics=client.metrics)
         entities = check_entities(top_level or client, config.entity_id,
-                                  _flag(setup.get("multiEntityShared")) if setup else None)
+                                  is_true(setup.get("multiEntityShared")) if setup else None)
         if top_level is not None and entities.error_class == ErrorClass.AUTH.value:
             # The user may sign in to its entity only: the entity list needs the top level.
             entities = replace(entities, status=WARNING, fix=(
@@ -397,6 +398,3 @@ def _entity_text(entity: dict) -> str:
     inactive = "" if str(entity.get("STATUS") or "active").lower() == "active" else ", inactive"
     return f"{entity.get('LOCATIONID')} ({extras}{inactive})" if extras or inactive else str(entity.get("LOCATIONID"))
 
-
-def _flag(value: Any) -> bool:
-    return str(value or "").strip().lower() in ("true", "t", "1", "yes")

@@ -10,6 +10,11 @@ from include.error_classes import ErrorClass
 from include.intacct.errors import ErrorDetail
 
 
+def is_true(value: Any) -> bool:
+    """An Intacct boolean as it comes back in text ("true", "T", "1", "yes"); anything else is false."""
+    return str(value or "").strip().lower() in ("true", "t", "1", "yes")
+
+
 @dataclass(frozen=True)
 class ControlResult:
     status: str

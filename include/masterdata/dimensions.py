@@ -14,6 +14,7 @@ import logging
 from dataclasses import dataclass, field
 
 from include.error_classes import ErrorClass
+from include.intacct.responses import is_true
 from include.masterdata.extract import MAX_PAGE_SIZE, ExtractResult, extract_stream
 from include.masterdata.streams import CLOSED_BOOKS_STREAM, DIMENSIONS_STREAM, Stream, udd_stream
 from include.reference_store.store import record_key
@@ -51,9 +52,6 @@ def int402_message(name: str, user: str | None = None, cause: str = "") -> str:
 DIMENSIONS_LIST = Stream(DIMENSIONS_STREAM, "getDimensions", "objectName", ("objectLabel", "userDefinedDimension"),
                          description="Dimensions listed by getDimensions")
 
-
-def _flag(value) -> bool:
-    return str(value or "").strip().lower() in ("true", "t", "1", "yes")
 
 
 @dataclass
@@ -119,7 +117,7 @@ def sync_dimensions(client, store, ledger, *, run_id: str, worker: str, company_
     result.dimensions = [record_key(DIMENSIONS_LIST, r) for r in dimensions]
     failures: list[tuple[str, Exception]] = []
     for record in dimensions:
-        if not _flag(record.get("userDefinedDimension")):
+        if not is_true(record.get("userDefinedDimension")):
             continue
         name = str(record.get("objectName") or "").strip()
         stream = udd_stream(name, str(record.get("objectLabel") or ""))

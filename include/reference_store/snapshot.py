@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from include.intacct.responses import is_true
 from include.masterdata.streams import CLOSED_BOOKS_STREAM, DIMENSIONS_STREAM, STREAMS
 
 # GLACCOUNT REQUIRE* flag -> the document line field it makes mandatory.
@@ -37,9 +38,6 @@ class StaleReferenceData(RuntimeError):
             f"Run the intacct_master_data DAG for these objects first."
         )
 
-
-def _flag(value) -> bool:
-    return str(value or "").strip().lower() in ("true", "t", "1", "yes")
 
 
 def current_udds(store, states: dict) -> list[str]:
@@ -84,7 +82,7 @@ def build_snapshot(store, *, max_age_hours: float, now: datetime | None = None):
         record.key: AccountRef(
             status=record.status or "",
             required_dimensions=frozenset(
-                line_field for flag, line_field in REQUIRED_DIMENSION_FIELDS.items() if _flag(record.data.get(flag))
+                line_field for flag, line_field in REQUIRED_DIMENSION_FIELDS.items() if is_true(record.data.get(flag))
             ),
         )
         for record in store.records("GLACCOUNT")
