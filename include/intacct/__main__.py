@@ -10,30 +10,9 @@ import argparse
 import contextlib
 import json
 import logging
-import os
 import sys
 
-from include.intacct.config import ConfigError, IntacctConfig
-
-DEFAULT_CONN_ID = "intacct_default"
-
-
-def resolve_config(conn_id: str | None) -> IntacctConfig:
-    """The configuration the product's tasks use: the Airflow connection (``conn_id``, default
-    intacct_default); without ``--conn-id``, the INTACCT_* variables when the connection cannot
-    be resolved and INTACCT_GATEWAY_URL is set (as ``include.masterdata.run.open_client``)."""
-    try:
-        from include.intacct.hook import IntacctHook
-
-        return IntacctHook(conn_id or DEFAULT_CONN_ID).get_config()
-    except ConfigError:
-        raise
-    except Exception as exc:  # no such Airflow connection (or no Airflow): the environment, if it is set
-        if conn_id is not None or not os.environ.get("INTACCT_GATEWAY_URL"):
-            raise ConfigError(f"No usable Airflow connection {conn_id or DEFAULT_CONN_ID!r} "
-                              f"({type(exc).__name__}: {exc}); set it, or the INTACCT_* environment variables "
-                              "(INTACCT_GATEWAY_URL, INTACCT_SENDER_ID, ...)") from None
-    return IntacctConfig.from_env()
+from include.intacct.config import DEFAULT_CONN_ID, ConfigError, resolve_config
 
 
 def main(argv: list[str] | None = None) -> int:

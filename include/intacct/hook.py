@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import BaseHook
 
-from include.intacct.config import IntacctConfig
+from include.intacct.config import DEFAULT_CONN_ID, IntacctConfig
 from include.intacct.masking import mask_secret
 
 if TYPE_CHECKING:
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 class IntacctHook(BaseHook):
     conn_name_attr = "intacct_conn_id"
-    default_conn_name = "intacct_default"
+    default_conn_name = DEFAULT_CONN_ID
     conn_type = "intacct"
     hook_name = "Sage Intacct"
 

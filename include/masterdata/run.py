@@ -52,19 +52,10 @@ def plan_pushes(objects: list[str], push_erp_masters: bool) -> list[str]:
 
 def open_client():
     """The Intacct client: from the Airflow connection when Airflow can resolve it, else INTACCT_* variables."""
-    try:
-        from include.intacct.hook import IntacctHook
+    from include.intacct import IntacctClient
+    from include.intacct.config import resolve_config
 
-        return IntacctHook().get_conn()
-    except ImportError:
-        pass
-    except Exception as exc:  # no Airflow connection configured: fall back to the environment
-        if not os.environ.get("INTACCT_GATEWAY_URL"):
-            raise
-        log.info("intacct_default connection unavailable (%s); using INTACCT_* environment", type(exc).__name__)
-    from include.intacct import IntacctClient, IntacctConfig
-
-    return IntacctClient(IntacctConfig.from_env())
+    return IntacctClient(resolve_config())
 
 
 @contextmanager
