@@ -27,6 +27,11 @@ def _as_list(value: str | Iterable[str] | None) -> list[str] | None:
     return [str(v) for v in value]
 
 
+def _like_prefix(column, prefix: str):
+    escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return column.like(f"{escaped}%", escape="\\")
+
+
 def _conditions(
     *,
     object_type=None,
@@ -35,7 +40,9 @@ def _conditions(
     key=None,
     key_prefix=None,
     version=None,
+    version_prefix=None,
     error_class=None,
+    unclassified=None,
     hold=None,
     held=None,
     released=None,
@@ -58,10 +65,14 @@ def _conditions(
     if key is not None:
         conditions.append(t.c.key == key)
     if key_prefix is not None:
-        escaped = key_prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        conditions.append(t.c.key.like(f"{escaped}%", escape="\\"))
+        conditions.append(_like_prefix(t.c.key, key_prefix))
     if version is not None:  # the ERP version, or the version in Intacct
         conditions.append(sa.or_(t.c.source_version == version, t.c.posted_version == version))
+    if version_prefix is not None:
+        conditions.append(sa.or_(_like_prefix(t.c.source_version, version_prefix),
+                                 _like_prefix(t.c.posted_version, version_prefix)))
+    if unclassified:  # errors recorded without an error class
+        conditions += [t.c.status == Status.ERROR.value, t.c.error_class.is_(None)]
     if released is not None:  # errors whose hold was released, waiting for a ``release`` claim
         released_at = t.c.released_at
         conditions.append(released_at.is_not(None) if released else released_at.is_(None))
@@ -85,7 +96,9 @@ def find(
     key: str | None = None,
     key_prefix: str | None = None,
     version: str | None = None,
+    version_prefix: str | None = None,
     error_class: str | Iterable[str] | None = None,
+    unclassified: bool | None = None,
     hold: str | Iterable[str] | None = None,
     held: bool | None = None,
     released: bool | None = None,
@@ -94,11 +107,13 @@ def find(
     after_key: str | None = None,
     limit: int | None = None,
     offset: int = 0,
+    newest_first: bool = False,
 ) -> list[LedgerRow]:
     """Objects matching every given filter, ordered by object type and key.
 
     ``key`` is exact, ``key_prefix`` a prefix; ``version`` matches the ERP version or the
-    version in Intacct; ``category`` is ``finance`` or ``master``; ``run_id`` the last run that
+    version in Intacct (``version_prefix``: starts either); ``unclassified`` keeps errors recorded
+    without a class; ``newest_first`` orders by last change instead; ``category`` is ``finance`` or ``master``; ``run_id`` the last run that
     touched the object; ``after_key`` keeps keys after it (keyset paging, with one
     ``object_type``); ``held`` objects wait on a hold, ``released`` ones had it released and wait
     for a ``release`` claim (both keep ``held_for_period``). List-valued filters accept several values.
@@ -113,7 +128,9 @@ def find(
                 key=key,
                 key_prefix=key_prefix,
                 version=version,
+                version_prefix=version_prefix,
                 error_class=error_class,
+                unclassified=unclassified,
                 hold=hold,
                 held=held,
                 released=released,
@@ -122,7 +139,8 @@ def find(
                 after_key=after_key,
             )
         )
-        .order_by(objects.c.object_type, objects.c.key)
+        .order_by(*((objects.c.updated_at.desc(), objects.c.id.desc()) if newest_first
+                    else (objects.c.object_type, objects.c.key)))
         .offset(offset)
         .limit(limit)
     )

@@ -1,8 +1,7 @@
 """Every object of the ledger, filterable like the ERP's integration page, and one object in full.
 
-The list is newest change first, which ``Ledger.find`` (ordered by type and key) does not
-offer, so it is queried here, read-only, over the ledger's engine and table; the detail uses
-the public ``Ledger.get`` and ``Ledger.events``.
+The list is ``Ledger.find`` newest change first; the detail is ``Ledger.get`` and
+``Ledger.events``.
 """
 
 from __future__ import annotations
@@ -11,12 +10,7 @@ import math
 from dataclasses import dataclass
 from datetime import datetime
 
-import sqlalchemy as sa
-
 from include.ledger import OBJECT_CATEGORIES, Category, Event, Ledger, LedgerRow, Status
-from include.ledger.db import read_transaction
-from include.ledger.records import LEDGER_ROW_COLUMNS
-from include.ledger.schema import objects
 from include.status.ledger_view import (
     ERROR_CLASS_FILTERS,
     MAX_PAGE_SIZE,
@@ -114,29 +108,14 @@ class ObjectDetail:
     resync: ResyncHint
 
 
-def _like_prefix(column, prefix: str):
-    escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return column.like(f"{escaped}%", escape="\\")
-
-
-def _conditions(filters: ObjectFilters) -> list:
-    t = objects
-    conditions = []
-    for column, value in ((t.c.category, filters.category), (t.c.object_type, filters.object_type),
-                          (t.c.status, filters.status)):
-        if value is not None:
-            conditions.append(column == value)
-    if filters.error_class == UNCLASSIFIED:  # an error recorded without a class (other statuses have none)
-        conditions += [t.c.status == Status.ERROR.value, t.c.error_class.is_(None)]
-    elif filters.error_class is not None:
-        conditions.append(t.c.error_class == filters.error_class)
-    if filters.key is not None:
-        exact = filters.key_match == "exact"
-        conditions.append(t.c.key == filters.key if exact else _like_prefix(t.c.key, filters.key))
-    if filters.version is not None:
-        conditions.append(sa.or_(_like_prefix(t.c.source_version, filters.version),
-                                 _like_prefix(t.c.posted_version, filters.version)))
-    return conditions
+def _find_filters(filters: ObjectFilters) -> dict:
+    """The objects list's filters as ``Ledger.find`` / ``Ledger.count`` keywords."""
+    exact = filters.key_match == "exact"
+    unclassified = filters.error_class == UNCLASSIFIED
+    return {"category": filters.category, "object_type": filters.object_type, "status": filters.status,
+            "error_class": None if unclassified else filters.error_class, "unclassified": unclassified or None,
+            "key": filters.key if exact else None, "key_prefix": None if exact else filters.key,
+            "version_prefix": filters.version}
 
 
 def state_in_words(row: LedgerRow) -> str:
@@ -146,14 +125,10 @@ def state_in_words(row: LedgerRow) -> str:
 def list_objects(ledger: Ledger, filters: ObjectFilters | None = None, now: datetime | None = None) -> ObjectsPage:
     """One page of the objects the filters select, newest change first."""
     filters = filters or ObjectFilters()
-    t = objects
-    conditions = _conditions(filters)
-    page = (sa.select(*(t.c[name] for name in LEDGER_ROW_COLUMNS)).where(*conditions)
-            .order_by(t.c.updated_at.desc(), t.c.id.desc())
-            .offset((filters.page - 1) * filters.page_size).limit(filters.page_size))
-    with read_transaction(ledger.engine) as conn:
-        total = conn.execute(sa.select(sa.func.count()).select_from(t).where(*conditions)).scalar_one()
-        rows = [LedgerRow.from_mapping(row) for row in conn.execute(page).mappings()]
+    selected = _find_filters(filters)
+    total = ledger.count(**selected)
+    rows = ledger.find(**selected, newest_first=True, offset=(filters.page - 1) * filters.page_size,
+                       limit=filters.page_size)
     lines = [ObjectLine(row, state_in_words(row), resync_hint(row, now)) for row in rows]
     return ObjectsPage(lines, total, filters)
 
