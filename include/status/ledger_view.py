@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from include.error_classes import ERROR_CLASSES, ErrorClass
 from include.ledger import OBJECT_CATEGORIES, Ledger, Status
 from include.ledger.db import read_transaction
-from include.ledger.records import LEDGER_ROW_COLUMNS, LedgerRow
+from include.ledger.records import LedgerRow
 from include.ledger.schema import objects
 
 PAGE_SIZE = 50
@@ -178,21 +178,13 @@ def _count_by_type(condition):
 def failed_records(ledger: Ledger, filters: Filters | None = None) -> FailedPage:
     """The objects in error (held and quarantined ones included), newest change first, one page."""
     filters = filters or Filters()
-    t = objects
-    conditions = [t.c.status == Status.ERROR.value]
-    if filters.object_type:
-        conditions.append(t.c.object_type == filters.object_type)
-    if filters.error_class == UNCLASSIFIED:
-        conditions.append(t.c.error_class.is_(None))
-    elif filters.error_class:
-        conditions.append(t.c.error_class == filters.error_class)
-    columns = [t.c[name] for name in LEDGER_ROW_COLUMNS]
-    page = (sa.select(*columns).where(*conditions)
-            .order_by(t.c.updated_at.desc(), t.c.id.desc())
-            .offset((filters.page - 1) * filters.page_size).limit(filters.page_size))
-    with read_transaction(ledger.engine) as conn:
-        total = conn.execute(sa.select(sa.func.count()).select_from(t).where(*conditions)).scalar_one()
-        rows = [LedgerRow.from_mapping(row) for row in conn.execute(page).mappings()]
+    unclassified = filters.error_class == UNCLASSIFIED
+    selected = {"status": Status.ERROR.value, "object_type": filters.object_type or None,
+                "error_class": None if unclassified else filters.error_class or None,
+                "unclassified": unclassified or None}
+    total = ledger.count(**selected)
+    rows = ledger.find(**selected, newest_first=True, offset=(filters.page - 1) * filters.page_size,
+                       limit=filters.page_size)
     return FailedPage([_failed_record(row) for row in rows], total, filters.page, filters.page_size,
                       filters.object_type, filters.error_class)
 
