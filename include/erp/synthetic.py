@@ -73,6 +73,13 @@ def stamp_text(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def _spread(rng: random.Random, low: int, high: int) -> int:
+    """An integer in [low, high] from exactly one draw, whatever the range: ranges that follow
+    ``as_of`` (the open period's length) then never shift the stream, so a seed yields the same
+    documents on any day and only their dates move (``randint`` draws more bits for wider ranges)."""
+    return low + min(int(rng.random() * (high - low + 1)), high - low)
+
+
 # -- masters ---------------------------------------------------------------------
 
 
@@ -165,7 +172,7 @@ class DocumentFactory:
         return f"{self.KEY_PREFIX[doc_type]}{self._numbers[doc_type]}"
 
     def _open_date(self) -> date:
-        return self.closed_books_date + timedelta(days=self.rng.randint(1, self.open_days))
+        return self.closed_books_date + timedelta(days=_spread(self.rng, 1, self.open_days))
 
     def _updated_at(self, posting: date) -> str:
         moment = datetime.combine(posting, time(), UTC) + timedelta(seconds=self.rng.randint(21_600, 3 * 86_400))
@@ -261,7 +268,7 @@ class DocumentFactory:
 
     def _plant_closed_period(self, document: Document) -> None:
         closed = self.closed_books_date
-        posting = closed.replace(day=self.rng.randint(1, closed.day))
+        posting = closed.replace(day=_spread(self.rng, 1, closed.day))
         header = document.header
         if "due_date" in header:
             days = (date.fromisoformat(header["due_date"]) - date.fromisoformat(header[self._date_column(document)]))

@@ -1,5 +1,6 @@
 """ERP-owned masters pushed to the sandbox: created once, linked when they exist, updated when changed."""
 
+import json
 import sqlite3
 import subprocess
 import sys
@@ -41,10 +42,13 @@ def env(sandbox, sqlite_url, erp):
 
 
 def _erp_update(erp, table, key_column, key, **values):
+    """Change a master in the ERP, stamped at the start of the data's ``as_of`` day: after every
+    generated stamp (each at least a day before it) and never in the future."""
+    as_of = json.loads((erp.parent / "manifest.json").read_text())["generator"]["as_of"]
     with sqlite3.connect(erp) as db:
         sets = ", ".join(f"{column} = ?" for column in values)
-        db.execute(f"update {table} set {sets}, updated_at = '2026-11-21T23:00:00Z' where {key_column} = ?",
-                   [*values.values(), key])
+        db.execute(f"update {table} set {sets}, updated_at = ? where {key_column} = ?",
+                   [*values.values(), f"{as_of}T00:00:00Z", key])
 
 
 def _intacct(client, obj, key_field, key, *fields):

@@ -200,6 +200,26 @@ def test_same_seed_and_arguments_give_byte_identical_data(tmp_path, generated_er
     assert other["documents"] != again["documents"]
 
 
+def _undated_rows(path) -> dict[str, list[tuple]]:
+    """Every table's rows without their date and timestamp columns."""
+    dated = {"invoice_date", "bill_date", "entry_date", "due_date", "reverse_date", "updated_at"}
+    with sqlite3.connect(path) as conn:
+        tables = [t for (t,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        out = {}
+        for table in tables:
+            columns = [c[1] for c in conn.execute(f"PRAGMA table_info({table})") if c[1] not in dated]
+            out[table] = conn.execute(f"SELECT {', '.join(columns)} FROM {table} ORDER BY rowid").fetchall()
+        return out
+
+
+@pytest.mark.parametrize("later", [timedelta(days=1), timedelta(days=17), timedelta(days=400)])
+def test_same_seed_on_another_day_gives_the_same_documents_with_moved_dates(tmp_path, later):
+    first = generate(str(tmp_path / "a.db"), lines=400, seed=11, as_of=AS_OF, defect_rate=0.3)
+    second = generate(str(tmp_path / "b.db"), lines=400, seed=11, as_of=AS_OF + later, defect_rate=0.3)
+    assert first["documents"] == second["documents"] and first["defect_counts"] == second["defect_counts"]
+    assert _undated_rows(tmp_path / "a.db") == _undated_rows(tmp_path / "b.db")
+
+
 def test_line_count_scales_with_the_lines_argument(tmp_path):
     manifest = generate(str(tmp_path / "erp.db"), lines=100, seed=1, as_of=AS_OF, defect_rate=0)
     assert sum(manifest["rows"][s.lines_table] for s in DOCUMENT_SPECS.values()) == 100
