@@ -63,11 +63,13 @@ PATTERNS: tuple[Pattern, ...] = (
     _p("service_off_line", T, r"temporarily off-?line"),
     _p("concurrent_request", T, r"concurrent request in process"),
     _p("please_try_again_later", T, r"Please Try Again Later"),
+    # A session expires or is ended elsewhere as a matter of routine: the client signs in again.
+    # Only a failed sign-in (below) is an authentication error.
+    _p("invalid_session", T, r"\bInvalid session\b"),
     # auth
     _p("sender_credentials", A, r"Incorrect Intacct XML Partner ID or password"),
     _p("sender_not_authorized", A, r"not authorized to make Web Services requests|Invalid Web Services Authorization"),
     _p("sign_in_incorrect", A, r"Sign-in information is incorrect"),
-    _p("invalid_session", A, r"\bInvalid session\b"),
     _p("sign_in_code", A, errorno=r"XMLGW_JPP0002|UJPP0002|invalidRequest"),
     _p("gateway_invalid_request", A, errorno=r"GW-0011"),
     # permission

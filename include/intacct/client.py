@@ -23,6 +23,7 @@ from include.intacct.errors import (
     FunctionError,
     IntacctError,
     ResponseFormatError,
+    SessionRejected,
     TransportError,
 )
 from include.intacct.masking import mask_secret
@@ -242,9 +243,10 @@ class IntacctClient:
             )
 
     def _send(self, functions: Sequence[fn.Function], *, is_write: bool = False, transaction: bool = False) -> Response:
-        """Send functions in one request with the session; log in again once if the
-        gateway rejects the session, then fail."""
-        relogged = False
+        """Send functions in one request with the session. A session the gateway refuses (expired,
+        or ended elsewhere) is renewed and the request sent again: nothing ran, so a resend is
+        safe. Only a failed sign-in raises AuthenticationError."""
+        rejections = 0
         while True:
             session = self.session()
             response = self._post_with_retries(
@@ -256,14 +258,27 @@ class IntacctClient:
             )
             auth = response.authentication
             if response.control.status == "success" and (auth is None or auth.status != "success"):
-                self.sessions.invalidate(session.session_id)
-                if not relogged:
-                    relogged = True
-                    log.info("Intacct rejected the session; signing in again once")
-                    continue
+                rejections += 1
+                self._renew_session(session, response, rejections)
+                continue
             self._raise_for_envelope(response)
             self.sessions.slide(session.session_id, auth.session_timeout if auth else None)
             return response
+
+    def _renew_session(self, rejected: ApiSession, response: Response, rejections: int) -> None:
+        """Forget a session the gateway refused. Threads that meet the same expiry share one
+        sign-in: the first forgets the session, the others find the new one in place. A session
+        refused again and again although renewed each time is a transient failure of its own."""
+        if rejections > self.retry_policy.max_retries:
+            raise SessionRejected(
+                f"Intacct refused the API session {rejections} times in a row although it was renewed each time",
+                http_status=response.http_status, errors=response.authentication_errors)
+        if self.sessions.invalidate(rejected.session_id):
+            self.metrics.add("session_renewals")
+            log.info("Intacct refused the API session (%s); signing in again",
+                     "; ".join(e.text() for e in response.authentication_errors) or "no reason given")
+        if rejections > 1:
+            self._sleep(self.retry_policy.delay(rejections - 1))
 
     def _call(self, function: fn.Function) -> FunctionResult:
         return self._call_many([function])[0]
@@ -470,13 +485,7 @@ class IntacctClient:
             )
         pattern = match(result.errors)
         if pattern is not None and pattern.name == "controlid_already_recorded":
-            record_no = self._find_record_no(function)
-            return WriteOutcome(
-                function.controlid, "success", record_no=record_no, errors=result.errors,
-                error_class=ErrorClass.DUPLICATE,
-                resolution="already_recorded_on_resend" if resent else "already_recorded",
-                function=function.name,
-            )
+            return self._already_recorded(function, result.errors, resent)
         self.metrics.add("write_failures")
         if result.status == "aborted":
             return WriteOutcome(
@@ -488,13 +497,43 @@ class IntacctClient:
             resolution="rejected", function=function.name,
         )
 
+    def _already_recorded(self, function: fn.WriteFunction, errors: list[ErrorDetail], resent: bool) -> WriteOutcome:
+        """Intacct refused a repeat of this controlid: the write landed earlier. Success, with the
+        RECORDNO the write names (an update) or found by the document's number (a write without a
+        lookup: the caller gave no way to find it, so it has none); when the lookup fails the outcome
+        is unresolved (the document is left for a later attempt)."""
+        resolution = "already_recorded_on_resend" if resent else "already_recorded"
+        try:
+            record_no = function.record_no or self._find_record_no(function)
+        except IntacctError as exc:
+            return self._unresolved(function, f"Intacct had already recorded controlid {function.controlid}, but "
+                                              f"looking up its RECORDNO failed: {exc}")
+        if record_no or function.lookup is None:
+            return WriteOutcome(function.controlid, "success", record_no=record_no, errors=errors,
+                                error_class=ErrorClass.DUPLICATE, resolution=resolution, function=function.name)
+        self.metrics.add("write_failures")
+        where = f" ({function.lookup.object_name} {function.lookup.field} = {function.lookup.value!r})" \
+            if function.lookup else ""
+        detail = ErrorDetail(description2=(
+            f"Intacct had already recorded controlid {function.controlid}, but the record is not there{where}: "
+            "it may have been deleted in Intacct. Check it there, then Force synchronize or mark it synced."))
+        return WriteOutcome(function.controlid, "failure", errors=[*errors, detail], error_class=ErrorClass.UNKNOWN,
+                            resolution="already_recorded_not_found", function=function.name)
+
+    def _unresolved(self, function: fn.WriteFunction, reason: str) -> WriteOutcome:
+        self.metrics.add("unresolved")
+        log.warning("%s %s: %s; left for a later attempt", function.name, function.controlid, reason)
+        return WriteOutcome(function.controlid, "unresolved", errors=[ErrorDetail(description2=reason)],
+                            error_class=ErrorClass.TRANSIENT, resolution="lookup_failed", function=function.name)
+
     def _outcome_for_failed_request(self, function: fn.WriteFunction, exc: IntacctError, resent: bool) -> WriteOutcome:
         unknown = isinstance(exc, TransportError) and (exc.outcome_unknown or resent)
         if unknown and function.lookup is not None:
             try:
-                record_no = self._find_record_no(function, raise_errors=True)
-            except IntacctError:
-                record_no = None
+                record_no = self._find_record_no(function)
+            except IntacctError as lookup_error:
+                return self._unresolved(function, f"the request's outcome is unknown ({exc}) and looking the "
+                                                  f"document up failed: {lookup_error}")
             if record_no:
                 return WriteOutcome(
                     function.controlid, "success", record_no=record_no, resolution="found_by_lookup",
@@ -507,18 +546,14 @@ class IntacctClient:
             resolution="outcome_unknown" if unknown else "not_sent", function=function.name,
         )
 
-    def _find_record_no(self, function: fn.WriteFunction, raise_errors: bool = False) -> str | None:
+    def _find_record_no(self, function: fn.WriteFunction) -> str | None:
+        """The RECORDNO of the document a write function creates, by its number; None when there
+        is no such document (or no way to look it up). Lookup failures raise."""
         lookup = function.lookup
         if lookup is None:
             return None
-        try:
-            page = self.query(lookup.object_name, ["RECORDNO"], Filter.equalto(lookup.field, lookup.value), page_size=2)
-        except IntacctError as exc:
-            if raise_errors:
-                raise
-            log.warning("Could not look up %s %s=%s: %s", lookup.object_name, lookup.field, lookup.value, exc)
-            return None
-        return page.records[0].get("RECORDNO") if page.records else None
+        page = self.query(lookup.object_name, ["RECORDNO"], Filter.equalto(lookup.field, lookup.value), page_size=2)
+        return next((str(r["RECORDNO"]) for r in page.records if r.get("RECORDNO")), None)
 
 
 def _write_functions(functions: Iterable[fn.WriteFunction], caller: str) -> list[fn.WriteFunction]:

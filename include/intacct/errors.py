@@ -76,6 +76,14 @@ class TransportError(IntacctError):
         self.transient = transient
 
 
+class SessionRejected(TransportError):
+    """The gateway kept refusing the API session although it was renewed each time: nothing ran.
+    Transient (a session that expires is routine); only a failed sign-in is an authentication error."""
+
+    def __init__(self, message: str, *, http_status: int | None = None, errors: list[ErrorDetail] | None = None):
+        super().__init__(message, http_status=http_status, errors=errors, outcome_unknown=False, transient=True)
+
+
 class ControlError(IntacctError):
     """The ``<control>`` block failed (bad sender, parse error, gateway error): nothing ran."""
 

@@ -327,6 +327,11 @@ class WriteFunction(Function):
             raise TypeError(f"{self.name} {controlid}: lookup must be a DocumentLookup")
         self.lookup = lookup
 
+    @property
+    def record_no(self) -> str | None:
+        """The RECORDNO this write names itself (an update of one record), else None."""
+        return None
+
 
 def _records(records: Any, function: str, controlid: str) -> dict[str, Any]:
     where = f"{function} {controlid}"
@@ -360,6 +365,14 @@ class Create(_GenericWrite):
 
 class Update(_GenericWrite):
     name = "update"
+
+    @property
+    def record_no(self) -> str | None:
+        bodies = list(self.records.values())
+        if len(bodies) == 1 and isinstance(bodies[0], Mapping):
+            value = bodies[0].get("RECORDNO")
+            return str(value).strip() or None if value not in (None, "") else None
+        return None
 
 
 class Delete(WriteFunction):

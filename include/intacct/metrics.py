@@ -10,7 +10,8 @@ class Metrics:
     """``api_transactions`` follows Intacct's billing: each created/updated/deleted document
     counts one, and each query/readByQuery/readMore/read call counts one."""
 
-    NAMES = ("http_requests", "api_transactions", "retries", "logins", "resends", "write_failures")
+    NAMES = ("http_requests", "api_transactions", "retries", "logins", "session_renewals", "resends",
+             "write_failures", "unresolved")
 
     def __init__(self) -> None:
         self._lock = threading.Lock()

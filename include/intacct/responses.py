@@ -113,10 +113,12 @@ class QueryPage:
 class WriteOutcome:
     """What happened to one write function, matched back by its controlid.
 
-    ``status``: success | failure | aborted. ``resolution`` says how the outcome was
-    reached: sent, resent_after_unknown_outcome, already_recorded,
+    ``status``: success | failure | aborted | unresolved. ``unresolved``: the write reached
+    Intacct or may have, but its RECORDNO could not be looked up; the caller leaves the
+    document for a later attempt (a success always carries its RECORDNO). ``resolution`` says
+    how the outcome was reached: sent, resent_after_unknown_outcome, already_recorded,
     already_recorded_on_resend, found_by_lookup, rejected, rolled_back, not_sent,
-    outcome_unknown, missing_result."""
+    outcome_unknown, missing_result, lookup_failed, already_recorded_not_found."""
 
     controlid: str
     status: str
@@ -131,3 +133,7 @@ class WriteOutcome:
     @property
     def ok(self) -> bool:
         return self.status == "success"
+
+    @property
+    def unresolved(self) -> bool:
+        return self.status == "unresolved"

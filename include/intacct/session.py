@@ -55,10 +55,14 @@ class SessionStore:
             if session is not None and session.session_id == session_id:
                 self._session = ApiSession(session.session_id, session.endpoint, expires_at, session.location_id)
 
-    def invalidate(self, session_id: str) -> None:
+    def invalidate(self, session_id: str) -> bool:
+        """Forget the session if it is still the current one; True when it was (the caller is the
+        first to see this expiry: the others find a new session already in place)."""
         with self.lock:
             if self._session is not None and self._session.session_id == session_id:
                 self._session = None
+                return True
+            return False
 
     def __repr__(self) -> str:
         return f"SessionStore(current={self._session!r})"

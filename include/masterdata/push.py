@@ -85,6 +85,7 @@ class PushResult:
     linked: int = 0
     unchanged: int = 0
     failed: dict[str, str] = field(default_factory=dict)  # key -> error class: message
+    unresolved: list[str] = field(default_factory=list)  # reached Intacct or may have; left pending
     api_calls: int = 0
     watermark: str | None = None
 
@@ -120,8 +121,14 @@ def push_masters(client, ledger, store, source, object_type: str, *, run_id: str
                 newest = stamp if newest is None or stamp > newest else newest
         result.unchanged += len(chunk) - push_chunk(client, ledger, object_type, chunk, run_id=run_id,
                                                     worker=worker, result=result)
-    store.complete_refresh(erp_stream, run_id=run_id, newest_change=newest, records_read=result.read,
-                           api_calls=0, full_refresh=False, kind="erp")
+    if result.unresolved:
+        # Their claims stay pending; keeping the watermark makes the next run read them again and
+        # recover them (same controlid) once the claims' lease has run out.
+        log.warning("%d %s(s) reached Intacct or may have, but their RECORDNO could not be looked up: %s; "
+                    "left pending for the next run", len(result.unresolved), object_type,
+                    ", ".join(result.unresolved[:20]))
+    store.complete_refresh(erp_stream, run_id=run_id, newest_change=None if result.unresolved else newest,
+                           records_read=result.read, api_calls=0, full_refresh=False, kind="erp")
     result.api_calls = client.metrics.snapshot().get("api_transactions", 0) - calls_before
     state = store.state(erp_stream.name)
     result.watermark = state.watermark.isoformat(timespec="seconds") if state and state.watermark else None
@@ -198,6 +205,10 @@ def push_claimed(client, ledger, by_key, object_type, keys, *, run_id, worker, r
     existing: dict[str, dict] = {}
     for outcome in client.execute_writes(functions) if functions else []:
         key, record, done = plans[outcome.controlid]
+        if outcome.unresolved:
+            # Its claim stays pending: a later run recovers it with the same controlid.
+            result.unresolved.append(key)
+            continue
         if outcome.ok:
             setattr(result, done, getattr(result, done) + 1)
             outcomes.append(outcome_type.success(object_type, key, record_no=outcome.record_no, intacct_key=key,
@@ -220,7 +231,7 @@ def push_claimed(client, ledger, by_key, object_type, keys, *, run_id, worker, r
 
 def _link_existing(client, object_type, wanted: dict[str, dict], controlids, result, outcome_type) -> list:
     """Masters Intacct already has (BL34000061): link them, and update the ones that differ."""
-    from include.intacct.functions import Update
+    from include.intacct.functions import DocumentLookup, Update
 
     stream = stream_for(object_type)
     found = {str(r.get(stream.key_field)): r for r in client.read_by_name(stream.object_name, list(wanted))}
@@ -239,10 +250,14 @@ def _link_existing(client, object_type, wanted: dict[str, dict], controlids, res
                                                  intacct_key=key, message="already in Intacct: linked"))
             continue
         controlid = f"{controlids[key]}-link"
-        updates.append(Update({stream.object_name: record}, controlid=controlid))
+        updates.append(Update({stream.object_name: record}, controlid=controlid,
+                              lookup=DocumentLookup(stream.object_name, stream.key_field, key)))
         plans[controlid] = (key, current, changed)
     for outcome in client.execute_writes(updates) if updates else []:
         key, current, changed = plans[outcome.controlid]
+        if outcome.unresolved:
+            result.unresolved.append(key)
+            continue
         if outcome.ok:
             result.linked += 1
             result.updated += 1

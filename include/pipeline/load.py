@@ -77,7 +77,7 @@ def load_claimed(doc_type: str, run_id: str, *, ledger, source, client, closed_p
                 if breaker.is_open:
                     break
                 batch = prepare_batch(doc_type, claimed_from_rows(rows), run_id=run_id, ledger=ledger, source=source,
-                                      transform=transform)
+                                      transform=transform, client=client)
                 while len(in_flight) >= BATCHES_IN_FLIGHT:
                     finish_oldest()
                 if breaker.is_open:  # opened while this batch was prepared: its controlids are stored, not sent
@@ -89,7 +89,8 @@ def load_claimed(doc_type: str, run_id: str, *, ledger, source, client, closed_p
                 finish_oldest()
             if breaker.is_open:
                 stats.circuit_open = breaker.opened_message
-                stats.left_unsent = leave_unsent_for_next_run(ledger, doc_type, run_id, breaker.opened_message)
+                stats.left_unsent = leave_unsent_for_next_run(ledger, doc_type, run_id, breaker.opened_message,
+                                                              sent=set(stats.unresolved))
         finally:
             for _, future in in_flight:  # on a stop: let sent requests finish; their claims stay pending
                 future.cancel()
@@ -104,13 +105,17 @@ def opened_earlier_in_run(ledger, run_id: str) -> str | None:
     return None
 
 
-def leave_unsent_for_next_run(ledger, doc_type: str, run_id: str, message: str) -> int:
-    """Record this run's still-pending claims as transient errors (not held): the next run retries them."""
+def leave_unsent_for_next_run(ledger, doc_type: str, run_id: str, message: str, sent: set[str] = frozenset()) -> int:
+    """Record this run's still-pending claims as transient errors (not held): the next run retries them.
+    ``sent``: keys that did go out (their outcome is not known yet): they stay pending."""
     left = 0
     for rows in _claimed_pages(ledger, doc_type, run_id, 1000, 1000):
+        unsent = [row for row in rows if row.key not in sent]
+        if not unsent:
+            continue
         report = ledger.record_outcomes(
             [Outcome.error(doc_type, row.key, error_class=ErrorClass.TRANSIENT.value, message=f"not sent: {message}")
-             for row in rows], run_id=run_id)
+             for row in unsent], run_id=run_id)
         left += report.applied
     return left
 

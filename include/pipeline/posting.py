@@ -31,11 +31,19 @@ class RunStopped(RuntimeError):
     """A failure that every further call would repeat (auth, permission): stop, with one message."""
 
 
+class OutcomesUnresolved(RuntimeError):
+    """Documents reached Intacct, or may have, but their RECORDNO could not be looked up: their
+    claims stay pending and the task's retry settles them (never recorded as anything but success)."""
+
+
 @dataclass(frozen=True)
 class ClaimedDocument:
     key: str
     claimed_version: str
     record_no: str | None = None  # already in Intacct (posted, then changed in the ERP): update it
+    # The controlid of an earlier attempt of this version whose outcome nobody recorded (a claim
+    # recovered from a run that died): if what is sent now differs, look the document up first.
+    earlier_controlid: str | None = None
 
 
 @dataclass
@@ -49,6 +57,8 @@ class PostingStats:
     refused: int = 0
     circuit_open: str | None = None  # the breaker's one message, when it stopped the sending
     left_unsent: int = 0
+    unresolved: list[str] = field(default_factory=list)  # keys left pending: RECORDNO not known yet
+    found_before_resend: int = 0  # recovered claims found in Intacct by number instead of sent again
 
     def add(self, other: PostingStats) -> None:
         self.sent += other.sent
@@ -60,12 +70,25 @@ class PostingStats:
         self.refused += other.refused
         self.circuit_open = self.circuit_open or other.circuit_open
         self.left_unsent += other.left_unsent
+        self.unresolved.extend(other.unresolved)
+        self.found_before_resend += other.found_before_resend
 
     def to_json(self) -> dict:
         return {"sent": self.sent, "posted": self.posted, "failed": dict(self.failed),
                 "resolutions": dict(self.resolutions), "released_changed": self.released_changed,
                 "missing_in_erp": self.missing_in_erp, "refused": self.refused,
-                **({"circuit_open": self.circuit_open, "left_unsent": self.left_unsent} if self.circuit_open else {})}
+                **({"circuit_open": self.circuit_open, "left_unsent": self.left_unsent} if self.circuit_open else {}),
+                **({"unresolved": len(self.unresolved)} if self.unresolved else {}),
+                **({"found_before_resend": self.found_before_resend} if self.found_before_resend else {})}
+
+    def raise_if_unresolved(self, doc_type: str) -> None:
+        """After everything else is recorded: fail the task for a retry when documents are left pending."""
+        if self.unresolved:
+            shown = ", ".join(self.unresolved[:10]) + (" ..." if len(self.unresolved) > 10 else "")
+            raise OutcomesUnresolved(
+                f"{len(self.unresolved)} {doc_type} document(s) reached Intacct or may have, but their RECORDNO "
+                f"could not be looked up ({shown}); their claims stay pending and the task's retry settles them "
+                "(a resend with the same controlid is answered 'already recorded', never posted twice)")
 
 
 def observation_row(document, run_id: str | None = None) -> dict:
@@ -126,7 +149,7 @@ def send_batch(client, batch: PreparedBatch) -> list:
 
 
 def prepare_batch(doc_type: str, claimed: Sequence[ClaimedDocument], *, run_id: str, ledger,
-                  source, transform: Callable | None = None) -> PreparedBatch:
+                  source, transform: Callable | None = None, client=None) -> PreparedBatch:
     """Re-read the claimed documents, release those changed since the claim, build the rest's
     payloads and store their controlids (before anything is sent).
 
@@ -168,10 +191,38 @@ def prepare_batch(doc_type: str, claimed: Sequence[ClaimedDocument], *, run_id: 
         # The ledger keeps the claim on the new version; the error outcome then releases
         # it to not_integrated (FAIL_OUTDATED), so the next run picks the new version up.
         ledger.observe_many(changed_rows, run_id=run_id)
+    _link_landed_earlier(batch, claimed, client)
     if batch.payloads:
         ledger.set_controlids(doc_type, {payload.key: payload.controlid for payload, _ in batch.payloads})
         stats.sent = len(batch.payloads)
     return batch
+
+
+def _link_landed_earlier(batch: PreparedBatch, claimed: Sequence[ClaimedDocument], client) -> None:
+    """A recovered claim whose earlier attempt went out under another controlid (a route had changed
+    what was sent, e.g. re-dated it) cannot count on "already recorded": look those documents up by
+    number and link the ones Intacct has instead of sending them again."""
+    if client is None:
+        return
+    earlier = {c.key: c.earlier_controlid for c in claimed if c.earlier_controlid}
+    suspects = [(p, d) for p, d in batch.payloads if p.key in earlier and p.controlid != earlier[p.key]
+                and p.function != "update"]
+    if not suspects:
+        return
+    from include.pipeline.intacct_lookup import find_by_number
+
+    found = find_by_number(client, batch.doc_type, [p.document_number for p, _ in suspects])
+    for payload, posting_date in suspects:
+        records = found.get(payload.document_number) or []
+        if not records:
+            continue
+        batch.payloads.remove((payload, posting_date))
+        batch.entities.pop(payload.key, None)
+        batch.stats.found_before_resend += 1
+        batch.outcomes.append(Outcome.success(
+            batch.doc_type, payload.key, record_no=str(records[0].get("RECORDNO")),
+            message=f"posted (found in Intacct by its number before a resend: the earlier attempt, controlid "
+                    f"{earlier[payload.key]}, had landed)"))
 
 
 def finish_batch(batch: PreparedBatch, write_outcomes: Sequence, *, run_id: str, ledger,
@@ -187,6 +238,10 @@ def finish_batch(batch: PreparedBatch, write_outcomes: Sequence, *, run_id: str,
                          f"{write_failure_message(stopping)}. "
                          f"{ERROR_CLASSES[ErrorClass(stopping.error_class)].person_does}")
     for payload, posting_date in batch.payloads:
+        written = by_controlid[payload.controlid]
+        if written.unresolved or (written.ok and not (written.record_no or written.key)):
+            stats.unresolved.append(payload.key)  # its claim stays pending: a success names its RECORDNO
+            continue
         outcome = write_outcome(doc_type, payload.key, posting_date, by_controlid[payload.controlid],
                                 closed_period_policy=closed_period_policy)
         outcomes.append(outcome)
@@ -208,17 +263,28 @@ def post_claimed(doc_type: str, claimed: Sequence[ClaimedDocument], *, run_id: s
     """Post one batch of documents this run has claimed; every document ends with an outcome."""
     if not claimed:
         return PostingStats()
-    batch = prepare_batch(doc_type, claimed, run_id=run_id, ledger=ledger, source=source, transform=transform)
+    batch = prepare_batch(doc_type, claimed, run_id=run_id, ledger=ledger, source=source, transform=transform,
+                          client=client)
     write_outcomes = send_batch(client, batch)
     return finish_batch(batch, write_outcomes, run_id=run_id, ledger=ledger,
                         closed_period_policy=closed_period_policy)
 
 
-def claimed_from_rows(rows: Iterable) -> list[ClaimedDocument]:
-    """Ledger rows (pending, claimed by this run) or claims, as documents to post."""
+def claimed_from_rows(rows: Iterable, *, earlier_outcome_unknown: bool = False) -> list[ClaimedDocument]:
+    """Ledger rows (pending, claimed by this run) or claims, as documents to post.
+
+    The earlier attempt's outcome is unknown for a claim recovered from a pending state, and for
+    every row when ``earlier_outcome_unknown`` (transient failures, which include timeouts)."""
+    from include.ledger import Status
+
     out = []
     for row in rows:
         version = getattr(row, "claimed_version", None) or row.source_version
         posted = getattr(row, "posted_version", None) and getattr(row, "intacct_record_no", None)
-        out.append(ClaimedDocument(row.key, version, posted or None))
+        earlier = None
+        if earlier_outcome_unknown or getattr(row, "claimed_from_status", None) in (Status.PENDING,
+                                                                                   Status.PENDING.value):
+            stored_version = getattr(row, "controlid_version", version)  # a Claim's controlid is of its version
+            earlier = row.controlid if row.controlid and stored_version == version else None
+        out.append(ClaimedDocument(row.key, version, posted or None, earlier))
     return out

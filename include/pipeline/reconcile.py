@@ -74,11 +74,13 @@ class Reconciliation:
     intacct_check: dict[str, dict] = field(default_factory=dict)
     api_cost: dict[str, int] = field(default_factory=dict)
     unaccounted: list[str] = field(default_factory=list)
+    without_record_no: list[str] = field(default_factory=list)  # successes that do not say where they are
     watermarks_advanced: dict[str, str] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
-        return not self.unaccounted and all(not c.get("missing") for c in self.intacct_check.values())
+        return (not self.unaccounted and not self.without_record_no
+                and all(not c.get("missing") for c in self.intacct_check.values()))
 
     def totals(self) -> dict[str, dict[str, Any]]:
         per_type: dict[str, dict[str, Any]] = defaultdict(lambda: {"count": 0, "amount": Decimal(0)})
@@ -91,7 +93,8 @@ class Reconciliation:
         return {"run_id": self.run_id, "plan": self.plan, "generated_at": self.generated_at, "ok": self.ok,
                 "rows": self.rows, "totals": self.totals(), "extract": self.extract, "load": self.load,
                 "remediation": self.remediation, "intacct_check": self.intacct_check, "api_cost": self.api_cost,
-                "unaccounted": self.unaccounted, "watermarks_advanced": self.watermarks_advanced}
+                "unaccounted": self.unaccounted, "without_record_no": self.without_record_no,
+                "watermarks_advanced": self.watermarks_advanced}
 
     def summary(self) -> dict:
         """The small dict for XCom and the task log."""
@@ -99,7 +102,7 @@ class Reconciliation:
         for row in self.rows:
             by_outcome[row["outcome"]] += row["count"]
         return {"run_id": self.run_id, "ok": self.ok, "outcomes": dict(by_outcome), "api_cost": self.api_cost,
-                "unaccounted": len(self.unaccounted)}
+                "unaccounted": len(self.unaccounted), "without_record_no": len(self.without_record_no)}
 
     def markdown(self) -> str:
         plan = RunPlan.from_json(self.plan)
@@ -139,6 +142,11 @@ class Reconciliation:
             lines += [f"- {key}" for key in self.unaccounted[:UNACCOUNTED_LISTED]]
             if len(self.unaccounted) > UNACCOUNTED_LISTED:
                 lines.append(f"- ... and {len(self.unaccounted) - UNACCOUNTED_LISTED} more")
+        if self.without_record_no:
+            lines += ["", "## Posted without a RECORDNO (where they are in Intacct is not known)", ""]
+            lines += [f"- {key}" for key in self.without_record_no[:UNACCOUNTED_LISTED]]
+            if len(self.without_record_no) > UNACCOUNTED_LISTED:
+                lines.append(f"- ... and {len(self.without_record_no) - UNACCOUNTED_LISTED} more")
         if self.watermarks_advanced:
             lines += ["", "## Watermarks advanced", ""]
             lines += [f"- {k}: {v}" for k, v in sorted(self.watermarks_advanced.items())]
@@ -178,6 +186,8 @@ def build_reconciliation(plan: RunPlan, *, ledger, client=None, extract: list[di
                 result.unaccounted.append(f"{doc_type} {row.key}")
             elif row.status == Status.SUCCESS and row.intacct_record_no:
                 record_nos.append(row.intacct_record_no)
+            elif row.status == Status.SUCCESS:
+                result.without_record_no.append(f"{doc_type} {row.key}")
         for (outcome, error_class), entry in sorted(grouped.items(), key=lambda kv: (kv[0][0], kv[0][1] or "")):
             result.rows.append({"doc_type": doc_type, "outcome": outcome, "error_class": error_class,
                                 "count": entry["count"], "amount": str(entry["amount"].quantize(CENT))})

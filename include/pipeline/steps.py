@@ -203,6 +203,7 @@ def load(extract_summary: dict, plan_json: dict, *, client_factory: Callable = _
         source.close()
     result = {"doc_type": doc_type, **stats.to_json(), "api": client.metrics.snapshot()}
     log.info("Loaded %s: %s", doc_type, result)
+    stats.raise_if_unresolved(doc_type)  # retryable: the retry resends them with the same controlids
     return result
 
 
@@ -227,9 +228,34 @@ def remediate(error_class: str, plan_json: dict, *, client_factory: Callable = _
     context = RemediationContext(run_id=plan.run_id, doc_types=plan.doc_types, ledger=_ledger(settings),
                                  settings=settings, source_factory=lambda: _source(settings),
                                  client_factory=client_factory)
+    _settle_route(context, error_class)  # what an earlier try of this task left pending
     result = load_handler(error_class).remediate(context).to_json()
+    settled = _settle_route(context, error_class)
     log.info("Remediation %s: %s", error_class, result)
+    if settled is not None and settled.unresolved:
+        from include.pipeline.posting import OutcomesUnresolved
+
+        raise OutcomesUnresolved(
+            f"{len(settled.unresolved)} document(s) re-posted by remediate_{error_class} reached Intacct or may "
+            f"have, but looking them up failed ({', '.join(settled.unresolved[:10])}); their claims stay pending "
+            "and the task's retry looks them up again")
     return result
+
+
+def _settle_route(context, error_class: str):
+    """Settle the documents a remediation route sent whose outcome is not known (None: there were none)."""
+    from include.pipeline.settle import pending_sent_by, settle_pending
+    from include.remediation import task_id_for
+
+    prefix = f"{task_id_for(error_class)}:"
+    if not any(pending_sent_by(context.ledger, run_id=context.run_id, doc_type=d, worker_prefix=prefix)
+               for d in context.doc_types):
+        return None
+    settled = settle_pending(context.ledger, context.client, run_id=context.run_id, doc_types=context.doc_types,
+                             worker_prefix=prefix, other_entities=_entities_hidden_from(context.client,
+                                                                                         context.ledger))
+    log.info("Settled the documents remediate_%s left pending: %s", error_class, settled.to_json())
+    return settled
 
 
 def reconcile(plan_json: dict, *, extract: list[dict], load: list[dict], remediation: list[dict],
@@ -257,6 +283,9 @@ def reconcile(plan_json: dict, *, extract: list[dict], load: list[dict], remedia
         raise UnaccountedDocuments(f"{len(result.unaccounted)} document(s) are unaccounted for (still pending "
                                    f"under run {plan.run_id}), e.g. {', '.join(result.unaccounted[:5])}; "
                                    f"see {markdown}")
+    if result.without_record_no:
+        raise UnaccountedDocuments(f"{len(result.without_record_no)} document(s) recorded as posted in this run have "
+                                   f"no RECORDNO, e.g. {', '.join(result.without_record_no[:5])}; see {markdown}")
     missing = {d: c["missing"] for d, c in result.intacct_check.items() if c["missing"]}
     if missing:
         raise UnaccountedDocuments(f"RECORDNOs recorded in this run are missing in Intacct: {missing}; see {markdown}")

@@ -66,7 +66,8 @@ class TransientHandler(Handler):
                     doc_type, [r.key for r in rows], run_id=context.run_id, worker=f"remediate_transient:{os.getpid()}",
                     action="retry", reason=f"transient failure: re-post within the run (round {round_no} of "
                                            f"{len(self.delays)}, after {delay:g} s)")
-                stats.add(post_claimed(doc_type, claimed_from_rows(claims), run_id=context.run_id,
+                stats.add(post_claimed(doc_type, claimed_from_rows(claims, earlier_outcome_unknown=True),
+                                       run_id=context.run_id,
                                        ledger=context.ledger, source=context.source, client=context.client,
                                        closed_period_policy=context.settings.closed_period_policy,
                                        transform=context.term_mapping.apply))

@@ -8,7 +8,8 @@ import pytest
 
 from include.error_classes import ErrorClass
 from include.intacct import IntacctClient, IntacctConfig
-from include.intacct.errors import AuthenticationError
+from include.intacct.classify import classify
+from include.intacct.errors import SessionRejected
 from include.intacct.functions import Create, CreateArTerm, DocumentLookup
 from include.intacct.query_filter import Filter
 
@@ -155,12 +156,22 @@ def test_expired_session_leads_to_exactly_one_new_login(sandbox, client):
     assert client.metrics.snapshot()["logins"] == 2
 
 
-def test_session_rejected_again_after_the_new_login_fails_with_authentication_error(sandbox, client):
+def test_sessions_that_expire_again_and_again_are_renewed_each_time_and_the_call_succeeds(sandbox, client):
     client.session()
+    # Call (expired), sign-in (expiry before it: nothing to expire yet), call (expired), sign-in, call.
     sandbox.admin.set_faults(next_faults=["session_expiry"] * 3)
-    with pytest.raises(AuthenticationError, match="Invalid session"):
+    assert client.get_dimensions()
+    metrics = client.metrics.snapshot()
+    assert (metrics["logins"], metrics["session_renewals"]) == (3, 2)
+
+
+def test_a_session_refused_on_every_try_is_a_transient_failure_not_an_authentication_error(sandbox, client):
+    client.session()
+    sandbox.admin.set_faults(next_faults=["session_expiry"] * 50)
+    with pytest.raises(SessionRejected, match="refused the API session") as raised:
         client.get_dimensions()
-    assert client.metrics.snapshot()["logins"] == 2
+    assert classify(raised.value) is ErrorClass.TRANSIENT
+    assert client.metrics.snapshot()["session_renewals"] == client.retry_policy.max_retries
 
 
 def test_closed_books_date_follows_the_company_setting(sandbox, client):

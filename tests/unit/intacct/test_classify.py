@@ -53,7 +53,7 @@ CASES = {
               "The sender ID 'test_sender_id' is not authorized to make Web Services requests to company ID "
               "'test_company_id'.")], ErrorClass.AUTH),
     "sign_in_incorrect": ([line("XL03000006", "Sign-in information is incorrect")], ErrorClass.AUTH),
-    "invalid_session": ([line("XL03000006", "Invalid session", "Invalid session")], ErrorClass.AUTH),
+    "invalid_session": ([line("XL03000006", "Invalid session", "Invalid session")], ErrorClass.TRANSIENT),
     "sign_in_code": ([line("UJPP0002")], ErrorClass.AUTH),
     "gateway_invalid_request": ([line("GW-0011", "Invalid Request [Request ID: AC47C2BE:D9EE_63EBC07F.59]")],
                                 ErrorClass.AUTH),

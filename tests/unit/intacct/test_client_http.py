@@ -3,6 +3,7 @@ batching, concurrency, size cap, counters and logs."""
 
 import logging
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 
 import pytest
@@ -10,8 +11,8 @@ import pytest
 from include.error_classes import ErrorClass
 from include.intacct import IntacctClient, IntacctConfig
 from include.intacct.classify import classify
-from include.intacct.errors import AuthenticationError, FunctionError, TransportError
-from include.intacct.functions import Create, CreateInvoice, DocumentLookup
+from include.intacct.errors import AuthenticationError, FunctionError, SessionRejected, TransportError
+from include.intacct.functions import Create, CreateInvoice, DocumentLookup, Update
 from include.intacct.query_filter import Filter
 from tests.unit.intacct.local_gateway import (
     SENDER_PASSWORD,
@@ -128,13 +129,28 @@ def test_gateway_rejecting_the_session_causes_exactly_one_new_login(gateway):
     assert [r.is_login for r in gateway.requests] == [True, False, True, False]
 
 
-def test_session_rejected_again_after_new_login_fails_with_authentication_error(gateway):
-    with make_client(gateway) as client:
+def test_session_refused_after_every_renewal_is_transient_with_one_login_per_refusal(gateway):
+    with make_client(gateway, max_retries=3) as client:
         client.session()
         gateway.reject_sessions = True
-        with pytest.raises(AuthenticationError, match="Invalid session"):
+        with pytest.raises(SessionRejected, match="Invalid session") as raised:
             list(client.read_by_query("GLACCOUNT"))
+    assert classify(raised.value) is ErrorClass.TRANSIENT
+    assert sum(r.is_login for r in gateway.requests) == 1 + 3
+    assert client.metrics.snapshot()["session_renewals"] == 3
+
+
+def test_threads_meeting_one_session_expiry_share_one_new_login(gateway):
+    add_glaccount_pages(gateway, total=1)
+    gateway.response_delay = 0.05
+    with make_client(gateway, max_concurrency=4) as client:
+        client.session()
+        gateway.sessions.clear()  # the session expires while four requests are on their way
+        with ThreadPoolExecutor(4) as pool:  # the first read gets the one page, the others an empty one
+            results = list(pool.map(lambda _: list(client.read_by_query("GLACCOUNT")), range(4)))
+    assert sorted(len(r) for r in results) == [0, 0, 0, 1]
     assert sum(r.is_login for r in gateway.requests) == 2
+    assert client.metrics.snapshot()["session_renewals"] == 1
 
 
 def test_expired_session_is_renewed_before_the_call(gateway):
@@ -273,6 +289,60 @@ def test_write_outcome_unknown_without_lookup_is_reported_not_guessed(gateway):
                                                                          ErrorClass.TRANSIENT)
 
 
+def _failing_query(call, cid):
+    return result("failure", "query", cid, error_xml("BL01001973", "Query failed", "Please Try Again Later"))
+
+
+def test_already_recorded_write_whose_record_no_lookup_fails_is_unresolved_never_a_bare_success(gateway):
+    gateway.recorded_controlids.add("bill-0-v1")  # landed in an earlier attempt
+    gateway.handlers["query"] = _failing_query
+    with make_client(gateway, max_retries=1) as client:
+        [outcome] = client.execute_writes(bills(1))
+    assert (outcome.status, outcome.resolution, outcome.error_class) == ("unresolved", "lookup_failed",
+                                                                         ErrorClass.TRANSIENT)
+    assert not outcome.ok and outcome.record_no is None
+    assert "already recorded controlid bill-0-v1" in outcome.errors[0].description2
+    assert client.metrics.snapshot()["unresolved"] == 1
+
+
+def test_already_recorded_write_found_by_number_is_a_success_with_its_record_no(gateway):
+    gateway.recorded_controlids.add("bill-0-v1")
+    gateway.handlers["query"] = lambda call, cid: records_result(cid, "query", "APBILL", [{"RECORDNO": 77}],
+                                                                 listtype="APBILL", count=1, numremaining=0)
+    with make_client(gateway) as client:
+        [outcome] = client.execute_writes(bills(1))
+    assert (outcome.status, outcome.resolution, outcome.record_no) == ("success", "already_recorded", "77")
+
+
+def test_already_recorded_write_missing_in_intacct_is_an_error_that_says_so(gateway):
+    gateway.recorded_controlids.add("bill-0-v1")
+    gateway.handlers["query"] = lambda call, cid: records_result(cid, "query", "APBILL", [], listtype="APBILL",
+                                                                 count=0, numremaining=0)
+    with make_client(gateway) as client:
+        [outcome] = client.execute_writes(bills(1))
+    assert (outcome.status, outcome.resolution, outcome.error_class) == ("failure", "already_recorded_not_found",
+                                                                         ErrorClass.UNKNOWN)
+    assert "APBILL RECORDID = 'B0'" in outcome.errors[-1].description2
+
+
+def test_already_recorded_update_carries_the_record_no_it_names_without_a_lookup(gateway):
+    gateway.recorded_controlids.add("upd-1")
+    update = Update({"APBILL": {"RECORDNO": "501", "DESCRIPTION": "x"}}, controlid="upd-1")
+    with make_client(gateway) as client:
+        [outcome] = client.execute_writes([update])
+    assert (outcome.status, outcome.record_no) == ("success", "501")
+    assert not any(r.functions and r.functions[0][0].tag == "query" for r in gateway.requests)
+
+
+def test_outcome_unknown_and_lookup_failing_is_unresolved(gateway):
+    gateway.handlers["query"] = _failing_query
+    with make_client(gateway, max_retries=0) as client:
+        client.session()
+        gateway.faults.append(Fault(524, after_processing=True))
+        [outcome] = client.execute_writes(bills(1))
+    assert outcome.status == "unresolved" and "outcome is unknown" in outcome.errors[0].description2
+
+
 def test_requests_in_flight_never_exceed_max_concurrency(gateway):
     gateway.response_delay = 0.1
     with make_client(gateway, functions_per_request=1, max_concurrency=2) as client:
@@ -350,7 +420,7 @@ def test_logs_and_errors_never_contain_passwords_or_session_ids(gateway, caplog)
     with make_client(gateway) as client:
         list(client.read_by_query("GLACCOUNT"))
         gateway.reject_sessions = True
-        with pytest.raises(AuthenticationError) as raised:
+        with pytest.raises(SessionRejected) as raised:
             list(client.read_by_query("GLACCOUNT"))
     text = caplog.text + str(raised.value) + repr(raised.value) + repr(client) + repr(client.sessions)
     for secret in (SENDER_PASSWORD, USER_PASSWORD, "SESSION-SECRET"):

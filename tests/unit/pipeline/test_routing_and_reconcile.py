@@ -82,5 +82,16 @@ def test_complete_incremental_run_advances_the_watermark_and_a_dry_run_does_not(
     assert not store.advance_watermark("ar_invoice", datetime(2026, 11, 1, tzinfo=UTC), run_id="older")
 
 
+def test_a_success_without_its_record_no_fails_the_reconciliation_and_holds_the_watermark(ledger, sqlite_url):
+    ledger.record_outcomes([Outcome.success("ar_invoice", "INV-5", record_no=None)], run_id=RUN)
+    result = build_reconciliation(_plan(), ledger=ledger, extract=[], load=[], remediation=[], metrics=[])
+    assert result.without_record_no == ["ar_invoice INV-5"] and not result.unaccounted and not result.ok
+    assert "Posted without a RECORDNO" in result.markdown() and "**NOT RECONCILED**" in result.markdown()
+    assert result.summary()["without_record_no"] == 1
+    store = RunStore(sqlite_url)
+    advance_watermarks(result, _plan(), store)
+    assert store.watermark("ar_invoice") is None
+
+
 def test_sum_metrics_ignores_missing_and_non_numeric_values():
     assert sum_metrics([{"a": 1, "b": True, "c": "x"}, None, {"a": 2}]) == {"a": 3}
