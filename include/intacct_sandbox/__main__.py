@@ -2,6 +2,8 @@
 
     python -m include.intacct_sandbox serve --host 127.0.0.1 --port 8790 --state-dir data/sandbox
     python -m include.intacct_sandbox admin close-books --through 2026-09-30
+    python -m include.intacct_sandbox admin faults --target writes --probability unavailable=0.1 --seed 7
+    python -m include.intacct_sandbox admin faults --show
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ def _serve(args: argparse.Namespace) -> int:
 
     options = Options(seed=args.seed, latency_ms=args.latency_ms, function_latency_ms=args.function_latency_ms,
                       concurrency_limit=args.concurrency_limit, session_timeout_seconds=args.session_timeout,
-                      result_ttl_seconds=args.result_ttl,
+                      result_ttl_seconds=args.result_ttl, fault_target=args.fault_target,
                       fault_probabilities={k: float(v) for k, v in _pairs(args.fault, "--fault").items()})
     sandbox = Sandbox(args.state_dir, options)
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -38,6 +40,15 @@ def _serve(args: argparse.Namespace) -> int:
           f"{sandbox.store.path})", flush=True)
     server.run(sockets=[sock])
     return 0
+
+
+def _fault_target(text: str) -> str:
+    from include.intacct_sandbox.faults import check_target
+
+    try:
+        return check_target(text)
+    except ValueError as exc:  # argparse shows it with the option's name and the usage
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _pairs(items: list[str], what: str) -> dict[str, str]:
@@ -79,11 +90,17 @@ def _admin(args: argparse.Namespace) -> int:
                 result = admin.set_udd(args.name, permitted, status, c)
             case "faults":
                 probabilities = {k: float(v) for k, v in _pairs(args.probability, "probability").items()}
-                if args.clear:
+                changes = args.next or probabilities or args.seed is not None or args.target or args.reset_counts
+                if args.show and changes:
+                    raise SystemExit("faults: --show only shows; leave out --next, --probability, --seed, "
+                                     "--target and --reset-counts")
+                if args.show:
+                    result = admin.faults()
+                elif args.clear:
                     result = admin.clear_faults()
                 else:
                     result = admin.set_faults(args.next.split(",") if args.next else None, probabilities or None,
-                                              args.seed)
+                                              args.seed, args.target, args.reset_counts)
             case "settings":
                 values = _pairs(args.values, "settings")
                 result = admin.update_settings(**values) if values else admin.settings()
@@ -118,6 +135,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--result-ttl", type=float, default=600.0, help="readByQuery resultId lifetime, seconds")
     serve.add_argument("--fault", action="append", default=[], metavar="FAULT=P",
                        help="inject a fault with probability P (seeded by --seed); repeatable")
+    serve.add_argument("--fault-target", type=_fault_target, default="all", metavar="TARGET",
+                       help="requests that faults are aimed at: all, writes, reads or function:<name> "
+                            "(e.g. function:query); other requests are never faulted")
 
     admin = sub.add_parser("admin", help="administer a running sandbox")
     admin.add_argument("--url", default=DEFAULT_URL, help=f"sandbox base URL (default {DEFAULT_URL}, or SANDBOX_URL)")
@@ -150,11 +170,17 @@ def build_parser() -> argparse.ArgumentParser:
     group = p.add_mutually_exclusive_group()
     group.add_argument("--activate", action="store_true")
     group.add_argument("--deactivate", action="store_true")
-    p = commands.add_parser("faults", help="inject faults")
-    p.add_argument("--next", help="comma-separated faults for the next requests, e.g. rate_limit,bad_gateway")
+    p = commands.add_parser("faults", help="inject faults, aim them, or show them and their counts")
+    p.add_argument("--next", help="comma-separated faults for the next matching requests, e.g. "
+                                  "rate_limit,bad_gateway")
     p.add_argument("--probability", action="append", default=[], metavar="FAULT=P")
-    p.add_argument("--seed", type=int)
-    p.add_argument("--clear", action="store_true")
+    p.add_argument("--seed", type=int, help="restart the random sequence with this seed")
+    p.add_argument("--target", metavar="TARGET",
+                   help="aim faults at all, writes, reads or function:<name> (e.g. function:query)")
+    p.add_argument("--reset-counts", action="store_true", help="set the injected/matched/seen counts to zero")
+    group = p.add_mutually_exclusive_group()
+    group.add_argument("--clear", action="store_true", help="no more faults, counts at zero")
+    group.add_argument("--show", action="store_true", help="show the faults, target, seed and counts")
     p = commands.add_parser("settings", help="show or change latency, concurrency, timeouts")
     p.add_argument("values", nargs="*", metavar="NAME=VALUE")
     p = commands.add_parser("expire-sessions", help="expire every session")

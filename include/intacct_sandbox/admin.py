@@ -78,11 +78,22 @@ class SandboxAdmin:
         return self.set_udd(name, permitted=False, company=company)
 
     def set_faults(self, next_faults: list[str] | None = None, probabilities: dict[str, float] | None = None,
-                   seed: int | None = None) -> dict:
-        return self._call("POST", "faults", {"next": next_faults, "probabilities": probabilities, "seed": seed})
+                   seed: int | None = None, target: str | None = None, reset_counts: bool = False) -> dict:
+        """Change the fault plan (None keeps a part as it is); returns it as faults() does.
+
+        target: "all", "writes", "reads" or "function:<name>" (e.g. "function:query"). A new seed
+        restarts the random sequence; reset_counts sets the injected/matched/seen counts to zero.
+        """
+        return self._call("POST", "faults", {"next": next_faults, "probabilities": probabilities, "seed": seed,
+                                             "target": target, "reset_counts": reset_counts})
+
+    def faults(self) -> dict:
+        """The fault plan and counts: next, probabilities, seed, target, injected (by kind), matched, seen."""
+        return self._call("GET", "faults")
 
     def clear_faults(self) -> dict:
-        return self.set_faults(next_faults=[], probabilities={})
+        """No more faults (queued or by probability) and counts at zero; seed and target stay."""
+        return self.set_faults(next_faults=[], probabilities={}, reset_counts=True)
 
     def settings(self) -> dict:
         return self._call("GET", "settings")

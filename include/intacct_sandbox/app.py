@@ -82,7 +82,7 @@ class SandboxApp:
             # as it arrives and the answer waits for what is left of the latency.
             answer_at = _loop_time() + (sandbox.options.latency_ms
                                        + sandbox.options.function_latency_ms * prepared.function_count) / 1000.0
-            fault = sandbox.faults.pick()
+            fault = sandbox.faults.pick(prepared.function_names)
             if fault == "session_expiry":
                 sandbox.expire_sessions(company or None)
             # The request is counted in the same SQLite transaction as its effects.
@@ -149,7 +149,8 @@ class SandboxApp:
         if route == "udd" and post:
             return s.set_udd(company, p["name"], p.get("permitted"), p.get("status"))
         if route == "faults" and post:
-            return s.set_faults(p.get("next"), p.get("probabilities"), p.get("seed"))
+            return s.set_faults(p.get("next"), p.get("probabilities"), p.get("seed"), p.get("target"),
+                                p.get("reset_counts", False))
         if route == "faults" and get:
             return s.faults.describe()
         if route == "settings" and post:

@@ -30,6 +30,8 @@ WRITE_FUNCTIONS = {
     "create_invoice": writes.create_invoice, "create_bill": writes.create_bill,
     "create_arterm": writes.create_arterm, "create_apterm": writes.create_apterm,
 }
+SESSION_FUNCTION = "getAPISession"
+GATEWAY_FUNCTIONS = (SESSION_FUNCTION, *READ_FUNCTIONS, *WRITE_FUNCTIONS)
 MAX_SESSIONS_BEFORE_PURGE = 1000
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, remove_comments=True)
 
@@ -51,6 +53,9 @@ class Prepared:
     parse_error: str = ""
     company: str = ""
     function_count: int = 0
+    # The element name of each function's API call ("" when it holds none or several), in
+    # request order: what fault targeting matches on.
+    function_names: tuple[str, ...] = ()
 
 
 @dataclass
@@ -61,6 +66,12 @@ class Senders:
 
 def _text(el, path: str) -> str:
     return (el.findtext(path) or "").strip() if el is not None else ""
+
+
+def _call_name(function) -> str:
+    """The API call a <function> holds: its single child element's tag."""
+    children = [c for c in function if isinstance(c.tag, str)]
+    return children[0].tag if len(children) == 1 else ""
 
 
 def _iso(moment: datetime) -> str:
@@ -86,7 +97,9 @@ class Gateway:
             if not company:
                 session = self.sandbox.sessions.get(_text(first_auth, "sessionid"))
                 company = session.company if session else ""
-        return Prepared(root=root, company=company, function_count=len(root.findall("operation/content/function")))
+        functions = root.findall("operation/content/function")
+        return Prepared(root=root, company=company, function_count=len(functions),
+                        function_names=tuple(_call_name(f) for f in functions))
 
     # --- phase 2: run ---------------------------------------------------------------------------
     def run(self, prepared: Prepared, path: str, base_url: str) -> str:
@@ -227,7 +240,7 @@ class Gateway:
         store = ctx.store
         control_id = function.get("controlid", "")
         children = [c for c in function if isinstance(c.tag, str)]
-        name = children[0].tag if len(children) == 1 else ""
+        name = _call_name(function)
         result: dict[str, Any] = {"status": "success", "function": name, "controlid": control_id, "data": "",
                                   "errors": [], "transactions": 0}
         if not control_id:
@@ -239,7 +252,7 @@ class Gateway:
                 "Element 'function' must hold exactly one API call.")])
             return result
         el = children[0]
-        if name == "getAPISession":
+        if name == SESSION_FUNCTION:
             try:
                 result["data"] = self._new_session(ctx, el, identity, base_url)
             except Failure as failure:

@@ -24,6 +24,7 @@ class Options:
     session_timeout_seconds: float = 3600.0
     result_ttl_seconds: float = 600.0
     fault_probabilities: dict[str, float] = field(default_factory=dict)
+    fault_target: str = "all"  # which requests faults are aimed at: all, writes, reads or function:<name>
 
     RUNTIME = ("latency_ms", "function_latency_ms", "concurrency_limit", "session_timeout_seconds",
                "result_ttl_seconds")

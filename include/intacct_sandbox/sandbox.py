@@ -44,12 +44,18 @@ class Sandbox:
                                    **{u.object_name: "id" for u in demo.UDDS}})
         self.sessions: dict = {}
         self.cursors: dict = {}
-        self.faults = Faults(self.options.seed, self.options.fault_probabilities)
+        self.faults = self._start_faults()
         self.in_flight: Counter[str] = Counter()
         self.clock_offset = timedelta(0)
         self.gateway = Gateway(self)
         if self.store.is_empty():
             self._seed()
+
+    def _start_faults(self) -> Faults:
+        try:
+            return Faults(self.options.seed, self.options.fault_probabilities, self.options.fault_target)
+        except ValueError as exc:
+            raise AdminError(f"faults: {exc}") from None
 
     def now(self) -> datetime:
         return datetime.now(UTC) + self.clock_offset
@@ -60,13 +66,14 @@ class Sandbox:
 
     # --- administration ---------------------------------------------------------------------------
     def reset(self) -> None:
-        """Back to the seeded companies, with the start options, no sessions, faults or cursors."""
+        """Back to the seeded companies, with the start options (fault seed, target and probabilities
+        included), no sessions or cursors, and the fault counts at zero."""
         self.clock_offset = timedelta(0)
         self._seed()
         self.sessions.clear()
         self.cursors.clear()
         self.options = replace(self._start_options)
-        self.faults = Faults(self.options.seed, self.options.fault_probabilities)
+        self.faults = self._start_faults()
 
     def _company(self, company: str) -> str:
         if company not in self.companies:
@@ -207,9 +214,9 @@ class Sandbox:
         return udd
 
     def set_faults(self, next_faults: list[str] | None = None, probabilities: dict[str, float] | None = None,
-                   seed: int | None = None) -> dict:
+                   seed: int | None = None, target: str | None = None, reset_counts: Any = False) -> dict:
         try:
-            self.faults.set(next_faults, probabilities, seed)
+            self.faults.set(next_faults, probabilities, seed, target, _as_flag(reset_counts, "reset_counts"))
         except ValueError as exc:
             raise AdminError(f"faults: {exc}") from None
         return self.faults.describe()
@@ -264,3 +271,15 @@ class Sandbox:
         counters = dict(self.store.setting(key, "counters", {"api_transactions": 0, "requests": 0}))
         counters["requests"] = counters.get("requests", 0) + 1
         self.store.set_setting(key, "counters", counters)
+
+
+def _as_flag(value: Any, name: str) -> bool:
+    """A JSON boolean, or its text from a query parameter."""
+    if isinstance(value, bool) or value is None:
+        return bool(value)
+    text = str(value).strip().lower()
+    if text in ("true", "1", "yes"):
+        return True
+    if text in ("false", "0", "no", ""):
+        return False
+    raise ValueError(f"{name} must be true or false, got {value!r}")
