@@ -24,14 +24,70 @@ _DECIMAL_TEXT = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
 _INTEGER_TEXT = re.compile(r"[+-]?\d+")
 
 
-def _shown(raw: Any) -> str:
-    return repr(raw) if isinstance(raw, str) else repr(str(raw))
+# What XML 1.0 cannot carry (so neither can an Intacct request): C0 controls but tab, LF and CR,
+# lone surrogates, U+FFFE and U+FFFF (https://www.w3.org/TR/xml/#charsets).
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+SHOWN_CHARACTERS = 40  # of a bad value in a message
+
+
+def shown_value(raw: Any, limit: int = SHOWN_CHARACTERS) -> str:
+    """A bad value for a message: quoted, control characters escaped, cut to ``limit`` characters."""
+    text = raw if isinstance(raw, str) else str(raw)
+    if len(text) <= limit:
+        return repr(text)
+    return f"{text[:limit]!r}…({len(text):,} characters)"
+
+
+_shown = shown_value
+
+
+def xml_illegal_character(text: str) -> str | None:
+    """The first character of ``text`` that XML 1.0 cannot carry, escaped (e.g. ``\\x00``), or None."""
+    match = _XML_ILLEGAL.search(text)
+    return None if match is None else repr(match.group())[1:-1]
 
 
 def parse_text(raw: Any) -> Parsed:
     if raw is None or raw == "":
         return None, None
-    return (raw if isinstance(raw, str) else str(raw)), None
+    text = raw if isinstance(raw, str) else str(raw)
+    illegal = xml_illegal_character(text)
+    if illegal:
+        return None, (f"{_shown(text)} contains the control character {illegal}, which XML (and so an Intacct "
+                      "request) cannot carry")
+    return text, None
+
+
+# The ledger keeps a document number of at most this many characters (its key column).
+MAX_KEY_LENGTH = 128
+
+
+def parse_key(raw: Any, key_column: str, digest_of_row: Any) -> tuple[str, str | None]:
+    """The key a record is known by in the ledger, and what is wrong with the ERP's value (or None).
+
+    A usable number is kept as it is. One the ledger cannot hold (missing, too long, with control
+    characters) gets a stable stand-in derived from the row, so the record is still recorded with
+    why it cannot be posted; one with spaces at either end is kept but refused (Intacct trims them,
+    so it would land under another number)."""
+    import hashlib
+
+    text = "" if raw is None else (raw if isinstance(raw, str) else str(raw))
+    if text.strip() and len(text) <= MAX_KEY_LENGTH and not xml_illegal_character(text):
+        if text != text.strip():
+            return text, (f"{_shown(text)} has spaces at either end; Intacct trims them, so it would be posted as "
+                          f"{text.strip()!r}: remove them in the ERP")
+        return text, None
+    digest = hashlib.sha1(repr(digest_of_row if not text.strip() else text).encode("utf-8", "backslashreplace"))
+    stand_in = digest.hexdigest()[:10]
+    if not text.strip():
+        return f"(no {key_column} {stand_in})", f"{key_column} is missing"
+    illegal = xml_illegal_character(text)
+    printable = repr(text)[1:-1][:60]
+    if illegal:
+        return (f"{printable} ({stand_in})", f"{_shown(text)} contains the control character {illegal}, which XML "
+                                              "(and so an Intacct request) cannot carry")
+    return (f"{printable}… ({stand_in})", f"{_shown(text)} is longer than the {MAX_KEY_LENGTH} characters a "
+                                           "document number may have")
 
 
 def parse_date(raw: Any) -> Parsed:

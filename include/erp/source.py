@@ -20,10 +20,23 @@ import sqlalchemy as sa
 
 from include.erp import contract
 from include.erp.documents import DOCUMENT_SPECS, MASTER_SPECS, SourceDocument, SourceMaster, SourceProblem
-from include.erp.parsing import PARSERS
+from include.erp.parsing import PARSERS, parse_key
 
 DEFAULT_CHUNK_SIZE = 2000
 _IN_LIST_SIZE = 500  # bound parameters per IN (...) list, well under every driver's limit
+# An updated_at this far ahead of the clock is a data or clock error, not a change to come.
+FUTURE_TOLERANCE = timedelta(days=1)
+EARLIEST_PLAUSIBLE = datetime(1900, 1, 1, tzinfo=UTC)
+
+
+def implausible_stamp(value: datetime, now: datetime) -> str | None:
+    """Why an ERP ``updated_at`` cannot be a real change time (None when it can)."""
+    if value > now + FUTURE_TOLERANCE:
+        return (f"{value.isoformat()} is in the future (now {now.isoformat(timespec='seconds')}): an ERP clock or "
+                "data error; incremental reads would never pick the record up. Correct updated_at in the ERP")
+    if value < EARLIEST_PLAUSIBLE:
+        return f"{value.isoformat()} is before 1900: not a real change time. Correct updated_at in the ERP"
+    return None
 
 
 class ErpSourceError(ValueError):
@@ -51,11 +64,11 @@ class _Window:
     def admits(self, record: dict[str, Any]) -> bool:
         """The exact filter, applied in Python after SQL's index-friendly pre-filter.
 
-        An unreadable ``updated_at`` is admitted (so it is reported); a document
-        without a readable posting date is outside any posting-date window.
+        An unreadable or implausible ``updated_at`` (see ``implausible_stamp``) is admitted, so it is
+        reported; a document without a readable posting date is outside any posting-date window.
         """
         updated_at = record.get("updated_at")
-        if updated_at is not None:
+        if updated_at is not None and not record.get("_implausible_stamp"):
             if self.changed_since is not None and updated_at <= self.changed_since:
                 return False
             if self.changed_until is not None and updated_at > self.changed_until:
@@ -225,6 +238,9 @@ class SqlSource:
                     if len(rows) < chunk_size:
                         break
                 yield from self._unkeyed_pages(conn, table, key_column, conditions, chunk_size)
+                if window.changed_since or window.changed_until:
+                    yield from self._implausible_stamp_pages(conn, table, key_column, conditions, changes,
+                                                             chunk_size)
 
     def _deduplicated(self, conn: sa.Connection, table: _Table, key_column: str,
                       rows: list[dict[str, Any]]) -> list[tuple[dict[str, Any], int]]:
@@ -265,6 +281,34 @@ class SqlSource:
             yield [(row, 1) for row in rows]
             offset += len(rows)
 
+    def _implausible_stamp_pages(self, conn: sa.Connection, table: _Table, key_column: str,
+                                 conditions: list[sa.ColumnElement[bool]], changes: list[sa.ColumnElement[bool]],
+                                 chunk_size: int) -> Iterator[list[tuple[dict[str, Any], int]]]:
+        """Rows whose updated_at no incremental window would ever admit (far in the future, before
+        1900, or text that is not a timestamp): read on every incremental run, so they are reported
+        with their document instead of waiting forever. Rows the window itself reads are left to it."""
+        key_col = self._col(table, key_column)
+        stamp = self._col(table, "updated_at")
+        now = datetime.now(UTC)
+        if table.native_timestamp:
+            implausible = sa.or_(stamp > self._stamp_bound(table, now + FUTURE_TOLERANCE),
+                                 stamp < self._stamp_bound(table, EARLIEST_PLAUSIBLE))
+        else:
+            shaped = sa.and_(sa.func.substr(stamp, 5, 1) == "-", sa.func.substr(stamp, 8, 1) == "-")
+            implausible = sa.or_(~shaped, stamp < EARLIEST_PLAUSIBLE.date().isoformat(),
+                                 stamp > (now + FUTURE_TOLERANCE).isoformat())
+        window = sa.and_(*changes) if changes else sa.false()
+        offset = 0
+        while True:
+            query = (self._select(table).where(stamp.is_not(None), key_col.is_not(None), implausible,
+                                               sa.not_(window), *conditions)
+                     .order_by(key_col).offset(offset).limit(chunk_size))
+            rows = [dict(r._mapping) for r in conn.execute(query)]
+            if not rows:
+                return
+            yield self._deduplicated(conn, table, key_column, rows)
+            offset += len(rows)
+
     # -- typing ---------------------------------------------------------------
 
     @staticmethod
@@ -278,26 +322,31 @@ class SqlSource:
         return typed
 
     def _typed_pages(self, table: _Table, key_column: str, window: _Window, keys: list[str] | None,
-                     chunk_size: int) -> Iterator[list[tuple[str, dict[str, Any], list[SourceProblem]]]]:
-        """Pages of typed header records inside the window, with their problems."""
+                     chunk_size: int) -> Iterator[list[tuple[str, dict[str, Any], list[SourceProblem], Any]]]:
+        """Pages of typed header records inside the window: (ledger key, record, problems, the ERP's key)."""
+        now = datetime.now(UTC)
         for page in self._header_pages(table, key_column, window, keys, chunk_size):
             records = []
             for row, occurrences in page:
                 problems: list[SourceProblem] = []
-                key = row[key_column]
-                label = "" if key is None else str(key)
+                label, key_problem = parse_key(row[key_column], key_column, sorted(row.items(), key=str))
                 typed = self._typed(table.name, label, row, problems)
-                if not window.admits(typed):
+                stamp = typed.get("updated_at")
+                implausible = implausible_stamp(stamp, now) if stamp is not None else None
+                if not window.admits({**typed, "_implausible_stamp": implausible}):
                     continue
-                if key is None:
-                    problems.append(SourceProblem(table.name, label, key_column, f"{key_column} is missing"))
-                if row.get("updated_at") is None:
+                reported = {problem.column for problem in problems}
+                if key_problem and key_column not in reported:
+                    problems.append(SourceProblem(table.name, label, key_column, key_problem))
+                if implausible:
+                    problems.append(SourceProblem(table.name, label, "updated_at", implausible))
+                if stamp is None and "updated_at" not in reported:
                     problems.append(SourceProblem(table.name, label, "updated_at",
                                                   "updated_at is missing, so the record is read on every run"))
                 if occurrences > 1:
                     problems.append(SourceProblem(table.name, label, key_column,
                                                   f"{label!r} appears {occurrences} times in {table.name}"))
-                records.append((label, typed, problems))
+                records.append((label, typed, problems, row[key_column]))
             yield records
 
     # -- documents ------------------------------------------------------------
@@ -320,9 +369,9 @@ class SqlSource:
                          spec.date_column, posting_date_from, posting_date_to)
         key_list = None if keys is None else [str(k) for k in keys]
         for page in self._typed_pages(header, spec.key_column, window, key_list, chunk_size):
-            documents = [SourceDocument(doc_type, label, typed, [], problems) for label, typed, problems in page]
+            documents = [SourceDocument(doc_type, label, typed, [], problems) for label, typed, problems, _ in page]
             if documents:
-                self._attach_lines(spec.doc_type, lines, documents)
+                self._attach_lines(spec.doc_type, lines, documents, [erp_key for *_, erp_key in page])
                 yield documents
         if window.date_from is None and window.date_to is None:
             yield from self._orphans(spec.doc_type, header, lines, key_list, chunk_size)
@@ -346,14 +395,17 @@ class SqlSource:
         typed_lines.sort(key=lambda line: (line["line_no"] is None, line["line_no"] or 0))
         return typed_lines
 
-    def _attach_lines(self, doc_type: str, lines: _Table, documents: list[SourceDocument]) -> None:
+    def _attach_lines(self, doc_type: str, lines: _Table, documents: list[SourceDocument],
+                      erp_keys: list[Any]) -> None:
+        """Each document's lines, found by the key as the ERP holds it (a key the ledger cannot hold
+        is known by a stand-in)."""
         spec = DOCUMENT_SPECS[doc_type]
         with self._engine.connect() as conn:
-            by_key = self._fetch_lines(conn, lines, spec.key_column, [d.key for d in documents if d.key])
-        for document in documents:
-            raw_lines = by_key.get(document.key, []) if document.key else []
+            by_key = self._fetch_lines(conn, lines, spec.key_column, [str(k) for k in erp_keys if k is not None])
+        for document, erp_key in zip(documents, erp_keys, strict=True):
+            raw_lines = by_key.get(str(erp_key), []) if erp_key is not None else []
             document.lines = self._typed_lines(spec.lines_table, document.key, raw_lines, document.problems)
-            if not raw_lines and document.key:
+            if not raw_lines and erp_key is not None:
                 document.problems.append(SourceProblem(spec.lines_table, document.key, spec.key_column,
                                                        f"the document has no lines in {spec.lines_table}"))
 
@@ -363,10 +415,12 @@ class SqlSource:
         by_key = self._fetch_lines(conn, lines, spec.key_column, orphan_keys)
         documents = []
         for raw_key in orphan_keys:
-            key = str(raw_key)
+            key, key_problem = parse_key(raw_key, spec.key_column, raw_key)
             problems = [SourceProblem(spec.lines_table, key, spec.key_column,
                                       f"lines have no header in {spec.header_table}")]
-            typed_lines = self._typed_lines(spec.lines_table, key, by_key.get(key, []), problems)
+            if key_problem:
+                problems.append(SourceProblem(spec.lines_table, key, spec.key_column, key_problem))
+            typed_lines = self._typed_lines(spec.lines_table, key, by_key.get(str(raw_key), []), problems)
             documents.append(SourceDocument(doc_type, key, {}, typed_lines, problems))
         return documents
 
@@ -395,10 +449,11 @@ class SqlSource:
             if keys is None:
                 unkeyed = [dict(r._mapping) for r in conn.execute(self._select(lines).where(line_key.is_(None)))]
                 if unkeyed:
-                    problems = [SourceProblem(spec.lines_table, "", spec.key_column,
+                    key, _ = parse_key(None, spec.key_column, "lines without a document number")
+                    problems = [SourceProblem(spec.lines_table, key, spec.key_column,
                                               f"{len(unkeyed)} line(s) have no document number")]
-                    typed_lines = self._typed_lines(spec.lines_table, "", unkeyed, problems)
-                    yield [SourceDocument(doc_type, "", {}, typed_lines, problems)]
+                    typed_lines = self._typed_lines(spec.lines_table, key, unkeyed, problems)
+                    yield [SourceDocument(doc_type, key, {}, typed_lines, problems)]
 
     def get_documents(self, doc_type: str, keys: Iterable[str]) -> list[SourceDocument]:
         """The documents with these keys (orphan lines included), whatever their dates."""
@@ -419,7 +474,7 @@ class SqlSource:
         window = _Window(_aware(changed_since, "changed_since"), _aware(changed_until, "changed_until"))
         key_list = None if keys is None else [str(k) for k in keys]
         for page in self._typed_pages(table, spec.key_column, window, key_list, chunk_size):
-            masters = [SourceMaster(object_type, label, typed, problems) for label, typed, problems in page]
+            masters = [SourceMaster(object_type, label, typed, problems) for label, typed, problems, _ in page]
             if masters:
                 yield masters
 

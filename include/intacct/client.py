@@ -25,6 +25,7 @@ from include.intacct.errors import (
     ResponseFormatError,
     SessionRejected,
     TransportError,
+    raw_snippet,
 )
 from include.intacct.masking import mask_secret
 from include.intacct.metrics import Metrics
@@ -150,9 +151,11 @@ class IntacctClient:
         self.metrics.add("logins")
         self._raise_for_envelope(response)
         result = response.result_for(function.controlid)
-        if result is None or not result.ok or not result.records:
-            errors = result.errors if result else []
-            raise AuthenticationError("getAPISession failed", http_status=response.http_status, errors=errors)
+        if result is None:
+            raise ResponseFormatError(f"Intacct response has no result for getAPISession {function.controlid}",
+                                      http_status=response.http_status)
+        if not result.ok or not result.records:
+            raise AuthenticationError("getAPISession failed", http_status=response.http_status, errors=result.errors)
         api = result.records[0]
         session_id, endpoint = api.get("sessionid", ""), api.get("endpoint", "")
         if not session_id:
@@ -193,7 +196,8 @@ class IntacctClient:
                 try:
                     response = parse_response(reply.body, http_status=reply.status)
                 except ResponseFormatError as exc:
-                    raise TransportError(str(exc), http_status=reply.status, outcome_unknown=True) from None
+                    raise TransportError(f"{exc.message}; the answer began: {exc.snippet}", http_status=reply.status,
+                                         outcome_unknown=True) from None
                 if response.control.status != "success" and classify(
                     ControlError("", errors=response.control_errors)
                 ) == ErrorClass.TRANSIENT:
@@ -408,14 +412,29 @@ class IntacctClient:
         return result.records[0] if result.records else {}
 
     def get_closed_books_date(self) -> date | None:
-        """The date through which the books are closed, or None when no period is closed."""
+        """The date through which the books are closed, or None when Intacct answers that no period is
+        closed (no ``closedbooksdate`` block, or one without date parts). Parts that are not a date
+        raise ResponseFormatError: never silently "no closed books"."""
         result = self._call(fn.GetClosedBooksDate())
         for tag, record in zip(result.record_tags, result.records, strict=True):
             block = record if tag == "closedbooksdate" else record.get("closedbooksdate")
-            if isinstance(block, dict):
-                year, month, day = (str(block.get(k, "") or "").strip() for k in ("year", "month", "day"))
-                if year and month and day:
-                    return date(int(year), int(month), int(day))
+            if block is None or block == "" or block == {}:
+                continue
+            if not isinstance(block, dict):
+                raise ResponseFormatError("get_closedbooksdate answered a closedbooksdate that is not a date block",
+                                          snippet=raw_snippet(repr(block)))
+            parts = [str(block.get(k, "") or "").strip() for k in ("year", "month", "day")]
+            other = [v for k, v in block.items() if k not in ("year", "month", "day") and str(v or "").strip()]
+            if not any(parts) and not other:
+                return None  # <closedbooksdate/> or empty parts: no period is closed
+            try:
+                if not all(part.isdigit() for part in parts):
+                    raise ValueError("not all digits")
+                return date(*(int(part) for part in parts))
+            except ValueError:
+                raise ResponseFormatError(
+                    f"get_closedbooksdate answered year={parts[0]!r} month={parts[1]!r} day={parts[2]!r}, which is "
+                    "not a date", snippet=raw_snippet(repr(block))) from None
         return None
 
     # ------------------------------------------------------------------ writes

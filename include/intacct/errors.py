@@ -112,4 +112,27 @@ class FunctionError(IntacctError):
 
 
 class ResponseFormatError(IntacctError):
-    """The gateway answered XML that is not a well-formed Intacct response."""
+    """The gateway answered something that is not a well-formed Intacct response. ``snippet``: the
+    start of what it answered (secrets redacted), so the answer can be recognised."""
+
+    def __init__(self, message: str, *, http_status: int | None = None, errors: list[ErrorDetail] | None = None,
+                 snippet: str = ""):
+        super().__init__(message, http_status=http_status, errors=errors)
+        self.snippet = snippet
+
+    def __str__(self) -> str:
+        text = super().__str__()
+        return f"{text}; the answer began: {self.snippet}" if self.snippet else text
+
+
+_SECRET_ELEMENT = re.compile(r"(<(sessionid|password)\b[^>]*>)[^<]*(</\2>|$)", re.IGNORECASE)
+SNIPPET_CHARACTERS = 240
+
+
+def raw_snippet(body: bytes | str, limit: int = SNIPPET_CHARACTERS) -> str:
+    """The start of a raw answer for a message: at most ``limit`` characters, control characters
+    escaped, session ids and passwords redacted (also when the cut falls inside one)."""
+    text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
+    shown = _SECRET_ELEMENT.sub(lambda m: f"{m.group(1)}***{m.group(3)}", text[:limit])
+    more = f"…({len(text):,} characters)" if len(text) > limit else ""
+    return repr(shown) + more

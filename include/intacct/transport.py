@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 import requests
 from urllib3.exceptions import MaxRetryError, NewConnectionError
@@ -71,7 +72,8 @@ class Transport:
             self.metrics.add("http_requests")
             log.debug("POST %s (%d bytes)", url, len(body))
             try:
-                response = self.session.post(url, data=body, timeout=self.timeout, stream=True)
+                # Never follow a redirect: the body carries the sender and user credentials.
+                response = self.session.post(url, data=body, timeout=self.timeout, stream=True, allow_redirects=False)
             except requests.ConnectTimeout:
                 raise TransportError(f"Connecting to the Intacct gateway at {url} timed out") from None
             except requests.ReadTimeout:
@@ -126,6 +128,12 @@ class Transport:
     def _check(self, url: str, response: requests.Response, data: bytes) -> HttpReply:
         status = response.status_code
         content_type = response.headers.get("Content-Type", "")
+        if 300 <= status < 400:
+            target = urlsplit(response.headers.get("Location", "")).netloc or "an unnamed location"
+            raise TransportError(
+                f"Intacct gateway at {url} answered HTTP {status}, a redirect to {target}: refused, the request "
+                "carries credentials. Check the gateway URL of the connection (it must be the endpoint itself)",
+                http_status=status, transient=False, outcome_unknown=False)
         is_xml = looks_like_xml(data)
         if status == 429 or status >= 500:
             errors = _error_lines(data) if is_xml else []

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from lxml import etree
 
-from include.intacct.errors import ErrorDetail, ResponseFormatError
+from include.intacct.errors import ErrorDetail, ResponseFormatError, raw_snippet
 from include.intacct.responses import AuthenticationResult, ControlResult, FunctionResult, Response
 
 if TYPE_CHECKING:
@@ -226,16 +226,30 @@ def parse_function_result(element: etree._Element) -> FunctionResult:
 
 
 def parse_response(body: bytes, *, http_status: int | None = None) -> Response:
-    """Parse a gateway response body. Raises ResponseFormatError when it is not one."""
+    """Parse a gateway response body. Raises ResponseFormatError, with the start of the body, when it
+    is not one."""
+    try:
+        return _parse_response(body, http_status)
+    except ResponseFormatError as exc:
+        exc.snippet = exc.snippet or raw_snippet(body)
+        exc.http_status = http_status
+        raise
+
+
+def _parse_response(body: bytes, http_status: int | None) -> Response:
     try:
         root = etree.fromstring(body, parser=new_parser())
-    except etree.XMLSyntaxError as exc:
-        raise ResponseFormatError(f"Intacct response is not well-formed XML: {exc}", http_status=http_status) from None
+    except (etree.XMLSyntaxError, ValueError) as exc:
+        raise ResponseFormatError(f"Intacct response is not well-formed XML: {exc}") from None
     if root.tag != "response":
-        raise ResponseFormatError(f"Intacct response root is <{root.tag}>, expected <response>", http_status=http_status)
+        raise ResponseFormatError(f"Intacct response root is <{root.tag}>, expected <response>")
+    if root.getroottree().docinfo.doctype:
+        # Intacct never sends a DTD; entities declared in one are never expanded here, and an answer
+        # that relies on them (e.g. an XXE payload) must not silently read as empty values.
+        raise ResponseFormatError("Intacct response declares a DTD (<!DOCTYPE ...>): refused")
     control_element = root.find("control")
     if control_element is None:
-        raise ResponseFormatError("Intacct response has no <control> block", http_status=http_status)
+        raise ResponseFormatError("Intacct response has no <control> block")
     control = ControlResult(
         status=_text(control_element, "status"),
         senderid=_text(control_element, "senderid"),

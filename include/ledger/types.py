@@ -8,6 +8,8 @@ from decimal import Decimal, InvalidOperation
 import sqlalchemy as sa
 
 AMOUNT_SCALE = 4  # decimal places kept for a document total
+AMOUNT_PRECISION = 20  # digits in all (NUMERIC(20, 4) on PostgreSQL)
+AMOUNT_LIMIT = Decimal(10) ** (AMOUNT_PRECISION - AMOUNT_SCALE)
 
 
 class Amount(sa.types.TypeDecorator):
@@ -17,13 +19,13 @@ class Amount(sa.types.TypeDecorator):
     exact there too, so reconciliation totals agree to the cent on both databases.
     """
 
-    impl = sa.Numeric(20, AMOUNT_SCALE)
+    impl = sa.Numeric(AMOUNT_PRECISION, AMOUNT_SCALE)
     cache_ok = True
 
     def load_dialect_impl(self, dialect):
         if dialect.name == "sqlite":
             return dialect.type_descriptor(sa.BigInteger())
-        return dialect.type_descriptor(sa.Numeric(20, AMOUNT_SCALE))
+        return dialect.type_descriptor(sa.Numeric(AMOUNT_PRECISION, AMOUNT_SCALE))
 
     def process_bind_param(self, value, dialect):
         if value is None:
@@ -49,6 +51,8 @@ def to_amount(value) -> Decimal:
         raise ValueError(f"not a number: {value!r}") from None
     if not amount.is_finite():
         raise ValueError(f"not a finite number: {value!r}")
+    if abs(amount) >= AMOUNT_LIMIT:
+        raise ValueError(f"out of range: {value!r} (the ledger keeps amounts below {AMOUNT_LIMIT:,})")
     if amount != amount.quantize(Decimal(1).scaleb(-AMOUNT_SCALE)):
         raise ValueError(f"more than {AMOUNT_SCALE} decimal places: {value!r}")
     return amount

@@ -69,6 +69,8 @@ class LocalGateway:
         self.sessions: set[str] = set()
         self.recorded_controlids: set[str] = set()
         self.reject_sessions = False
+        self.login_faults: list[Fault] = []  # answers to the next sign-ins (faults skip sign-ins)
+        self.blank_session_ids = False  # sign-ins succeed without a session id
         self.session_seconds = session_seconds
         self.response_delay = 0.0
         self.in_flight = 0
@@ -119,6 +121,8 @@ class LocalGateway:
         with self._lock:
             self.requests.append(seen)
             fault = self.faults.pop(0) if self.faults and not seen.is_login else None
+            if seen.is_login and self.login_faults:
+                fault = self.login_faults.pop(0)
             self.in_flight += 1
             self.max_in_flight = max(self.max_in_flight, self.in_flight)
         try:
@@ -143,7 +147,7 @@ class LocalGateway:
         if seen.is_login:
             if root.findtext("operation/authentication/login/password") != USER_PASSWORD:
                 return self._auth_failure("Sign-in information is incorrect")
-            session_id = f"SESSION-SECRET-{next(self._ids)}"
+            session_id = "" if self.blank_session_ids else f"SESSION-SECRET-{next(self._ids)}"
             with self._lock:
                 self.sessions.add(session_id)
             function = seen.functions[0]

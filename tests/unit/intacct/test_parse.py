@@ -140,13 +140,15 @@ def test_html_page_is_not_a_response():
     assert raised.value.http_status == 502
 
 
-def test_entities_are_not_expanded():
+def test_an_answer_declaring_entities_is_refused_never_read_as_empty_values():
     body = (
         b'<?xml version="1.0"?><!DOCTYPE response [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
         b"<response><control><status>&xxe;</status></control></response>"
     )
-    response = parse_response(body)
-    assert response.control.status == ""
+    with pytest.raises(ResponseFormatError, match="declares a DTD") as raised:
+        parse_response(body, http_status=200)
+    assert "root:" not in str(raised.value)  # nothing was read from the file
+    assert "<!DOCTYPE response" in raised.value.snippet and raised.value.http_status == 200
 
 
 def test_wrong_root_element_fails_with_clear_message():
