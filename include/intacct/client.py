@@ -14,12 +14,11 @@ from typing import Any
 
 from include.error_classes import ErrorClass
 from include.intacct import functions as fn
-from include.intacct.classify import classify, match
+from include.intacct.classify import classify
 from include.intacct.config import IntacctConfig
 from include.intacct.errors import (
     AuthenticationError,
     ControlError,
-    ErrorDetail,
     FunctionError,
     IntacctError,
     ResponseFormatError,
@@ -34,6 +33,7 @@ from include.intacct.responses import FunctionResult, QueryPage, Response, Write
 from include.intacct.retry import RetryPolicy
 from include.intacct.session import ApiSession, SessionStore
 from include.intacct.transport import Transport
+from include.intacct.write_outcomes import outcomes_of_failed_request, outcomes_of_response
 from include.intacct.xml import build_request, parse_response
 
 log = logging.getLogger("include.intacct")
@@ -481,98 +481,8 @@ class IntacctClient:
         try:
             response = self._send(chunk, is_write=True, transaction=transaction)
         except IntacctError as exc:
-            resent = self._take_resent()
-            return [self._outcome_for_failed_request(function, exc, resent) for function in chunk]
-        resent = self._take_resent()
-        return [self._outcome(function, response, resent) for function in chunk]
-
-    def _outcome(self, function: fn.WriteFunction, response: Response, resent: bool) -> WriteOutcome:
-        result = response.result_for(function.controlid)
-        if result is None:
-            self.metrics.add("write_failures")
-            return WriteOutcome(
-                function.controlid, "failure", errors=[ErrorDetail(description2="No result for this controlid")],
-                error_class=ErrorClass.UNKNOWN, resolution="missing_result", function=function.name,
-            )
-        if result.ok:
-            self.metrics.add("api_transactions", function.transaction_cost(result))
-            record_no = next((r.get("RECORDNO") for r in result.records if r.get("RECORDNO")), None)
-            return WriteOutcome(
-                function.controlid, "success", record_no=record_no, key=result.key,
-                resolution="resent_after_unknown_outcome" if resent else "sent",
-                function=function.name, records=result.records,
-            )
-        pattern = match(result.errors)
-        if pattern is not None and pattern.name == "controlid_already_recorded":
-            return self._already_recorded(function, result.errors, resent)
-        self.metrics.add("write_failures")
-        if result.status == "aborted":
-            return WriteOutcome(
-                function.controlid, "aborted", errors=result.errors,
-                error_class=pattern.error_class if pattern else None, resolution="rolled_back", function=function.name,
-            )
-        return WriteOutcome(
-            function.controlid, "failure", errors=result.errors, error_class=classify(result.errors),
-            resolution="rejected", function=function.name,
-        )
-
-    def _already_recorded(self, function: fn.WriteFunction, errors: list[ErrorDetail], resent: bool) -> WriteOutcome:
-        """Intacct refused a repeat of this controlid: the write landed earlier. Success, with the
-        RECORDNO the write names (an update) or found by the document's number (a write without a
-        lookup: the caller gave no way to find it, so it has none); when the lookup fails the outcome
-        is unresolved (the document is left for a later attempt)."""
-        resolution = "already_recorded_on_resend" if resent else "already_recorded"
-        try:
-            record_no = function.record_no or self._find_record_no(function)
-        except IntacctError as exc:
-            return self._unresolved(function, f"Intacct had already recorded controlid {function.controlid}, but "
-                                              f"looking up its RECORDNO failed: {exc}")
-        if record_no or function.lookup is None:
-            return WriteOutcome(function.controlid, "success", record_no=record_no, errors=errors,
-                                error_class=ErrorClass.DUPLICATE, resolution=resolution, function=function.name)
-        self.metrics.add("write_failures")
-        where = f" ({function.lookup.object_name} {function.lookup.field} = {function.lookup.value!r})" \
-            if function.lookup else ""
-        detail = ErrorDetail(description2=(
-            f"Intacct had already recorded controlid {function.controlid}, but the record is not there{where}: "
-            "it may have been deleted in Intacct. Check it there, then Force synchronize or mark it synced."))
-        return WriteOutcome(function.controlid, "failure", errors=[*errors, detail], error_class=ErrorClass.UNKNOWN,
-                            resolution="already_recorded_not_found", function=function.name)
-
-    def _unresolved(self, function: fn.WriteFunction, reason: str) -> WriteOutcome:
-        self.metrics.add("unresolved")
-        log.warning("%s %s: %s; left for a later attempt", function.name, function.controlid, reason)
-        return WriteOutcome(function.controlid, "unresolved", errors=[ErrorDetail(description2=reason)],
-                            error_class=ErrorClass.TRANSIENT, resolution="lookup_failed", function=function.name)
-
-    def _outcome_for_failed_request(self, function: fn.WriteFunction, exc: IntacctError, resent: bool) -> WriteOutcome:
-        unknown = isinstance(exc, TransportError) and (exc.outcome_unknown or resent)
-        if unknown and function.lookup is not None:
-            try:
-                record_no = self._find_record_no(function)
-            except IntacctError as lookup_error:
-                return self._unresolved(function, f"the request's outcome is unknown ({exc}) and looking the "
-                                                  f"document up failed: {lookup_error}")
-            if record_no:
-                return WriteOutcome(
-                    function.controlid, "success", record_no=record_no, resolution="found_by_lookup",
-                    function=function.name,
-                )
-        self.metrics.add("write_failures")
-        errors = exc.errors or [ErrorDetail(description2=str(exc))]
-        return WriteOutcome(
-            function.controlid, "failure", errors=errors, error_class=classify(exc),
-            resolution="outcome_unknown" if unknown else "not_sent", function=function.name,
-        )
-
-    def _find_record_no(self, function: fn.WriteFunction) -> str | None:
-        """The RECORDNO of the document a write function creates, by its number; None when there
-        is no such document (or no way to look it up). Lookup failures raise."""
-        lookup = function.lookup
-        if lookup is None:
-            return None
-        page = self.query(lookup.object_name, ["RECORDNO"], Filter.equalto(lookup.field, lookup.value), page_size=2)
-        return next((str(r["RECORDNO"]) for r in page.records if r.get("RECORDNO")), None)
+            return outcomes_of_failed_request(self, chunk, exc, self._take_resent())
+        return outcomes_of_response(self, chunk, response, self._take_resent())
 
 
 def _write_functions(functions: Iterable[fn.WriteFunction], caller: str) -> list[fn.WriteFunction]:

@@ -197,3 +197,12 @@ def test_a_term_created_through_the_legacy_function_can_be_read_back(client):
     assert (outcome.status, outcome.key) == ("success", "Net 17")
     [term] = client.read_by_name("ARTERM", ["Net 17"], ["NAME", "DUEDATE"])
     assert term == {"NAME": "Net 17", "DUEDATE": "17"}
+
+
+def test_a_resent_batch_answered_already_recorded_finds_every_record_no_in_one_query(sandbox, client):
+    first = client.execute_writes([bill(f"B-9{n:02d}") for n in range(30)])
+    before = client.metrics.snapshot()["http_requests"]
+    again = client.execute_writes([bill(f"B-9{n:02d}") for n in range(30)])
+    assert [o.resolution for o in again] == ["already_recorded"] * 30
+    assert [o.record_no for o in again] == [o.record_no for o in first] and all(o.record_no for o in again)
+    assert client.metrics.snapshot()["http_requests"] - before == 2  # the resent batch, one lookup
