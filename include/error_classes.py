@@ -38,19 +38,22 @@ class ErrorClassInfo:
 ERROR_CLASSES: dict[ErrorClass, ErrorClassInfo] = {
     ErrorClass.TRANSIENT: ErrorClassInfo(
         meaning="Timeouts, HTTP 5xx, HTTP 429 / GW-0010 rate limits, 'temporarily off-line', "
-        "'concurrent request in process'.",
-        product_does="Retries with exponential backoff and jitter, honouring Retry-After. After a write "
+        "'concurrent request in process', an expired API session ('Invalid session').",
+        product_does="Retries with exponential backoff and jitter, honouring Retry-After; signs in again "
+        "when a session expires (once per expiry, shared by every request in flight). After a write "
         "whose outcome is unknown (timeout, HTTP 524) it re-sends the same controlid under "
-        "uniqueid=true or looks the document up before sending again. Left pending for the next "
-        "run when retries are exhausted.",
+        "uniqueid=true or looks the document up by its number: a document that reached Intacct is "
+        "recorded as posted with its RECORDNO, and one whose RECORDNO cannot be looked up yet stays "
+        "pending for the task's retry. Recorded as a transient error for the next run when retries "
+        "are exhausted.",
         person_does="Nothing, unless it persists across runs: then check Intacct's status page and "
         "the tenant's API usage.",
         retry_in_run=True,
         stops_run=False,
     ),
     ErrorClass.AUTH: ErrorClassInfo(
-        meaning="Sender or user credentials rejected (XL03000006, sign-in incorrect, sender not "
-        "authorized for the company).",
+        meaning="Sender or user credentials rejected when signing in (XL03000006, sign-in incorrect, "
+        "sender not authorized for the company). An expired session is not one: it is transient.",
         product_does="Stops the run early with one message; no per-record noise.",
         person_does="Fix the sender id/password or user credentials in the Airflow connection, or "
         "authorize the sender id in Intacct (Company > Setup > Security > Web Services authorizations).",

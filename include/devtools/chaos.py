@@ -37,7 +37,7 @@ POSTED_OBJECT = {"ar_invoice": ("ARINVOICE", "RECORDID"), "ap_bill": ("APBILL", 
                  "journal_entry": ("GLBATCH", "REFERENCENO")}
 # Rates of each fault per request: about what a bad night at a real tenant shows.
 DEFAULT_FAULT_RATES = {"rate_limit": 0.04, "bad_gateway": 0.03, "unavailable": 0.03, "timeout_after_commit": 0.03,
-                       "drop_connection": 0.02, "session_expiry": 0.01}
+                       "drop_connection": 0.02, "session_expiry": 0.02}
 TASK_RETRIES = 3  # default_args["retries"] of the transactions DAG; reconcile has none
 KILLED_DOC_TYPE = "ar_invoice"
 
@@ -57,7 +57,7 @@ class ChaosOptions:
     fault_rates: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_FAULT_RATES))
     fault_target: str = "all"
     kill_at: float = 0.3  # SIGKILL the first load once this share of its documents is recorded
-    functions_per_request: int = 100
+    functions_per_request: int = 20  # smaller than a real night's 100: more requests meet more faults
     max_concurrency: int = 2
     latency_ms: float = 20.0
     function_latency_ms: float = 1.0

@@ -53,7 +53,7 @@ def parse_text(raw: Any) -> Parsed:
     text = raw if isinstance(raw, str) else str(raw)
     illegal = xml_illegal_character(text)
     if illegal:
-        return None, (f"{_shown(text)} contains the control character {illegal}, which XML (and so an Intacct "
+        return None, (f"{_shown(text)} contains the character {illegal}, which XML (and so an Intacct "
                       "request) cannot carry")
     return text, None
 
@@ -84,7 +84,7 @@ def parse_key(raw: Any, key_column: str, digest_of_row: Any) -> tuple[str, str |
     illegal = xml_illegal_character(text)
     printable = repr(text)[1:-1][:60]
     if illegal:
-        return (f"{printable} ({stand_in})", f"{_shown(text)} contains the control character {illegal}, which XML "
+        return (f"{printable} ({stand_in})", f"{_shown(text)} contains the character {illegal}, which XML "
                                               "(and so an Intacct request) cannot carry")
     return (f"{printable}… ({stand_in})", f"{_shown(text)} is longer than the {MAX_KEY_LENGTH} characters a "
                                            "document number may have")

@@ -47,3 +47,17 @@ def test_writes_by_entity_land_in_each_entity_and_already_recorded_is_found_in_t
     assert [o.record_no for o in again] == [o.record_no for o in first]
     assert me_client.metrics.snapshot()["logins"] == 3
     assert posted_bills(sandbox, "ME-10") == []  # nothing of DEMO-ME lands in DEMO
+
+
+def test_every_entity_session_expiring_mid_night_is_renewed_once_and_nothing_fails(sandbox, me_client):
+    groups = {"E100": [bill(f"ME-3{n}", LOCATIONID="120") for n in range(4)],
+              "E200": [bill(f"ME-4{n}", LOCATIONID="200") for n in range(4)],
+              None: [bill(f"ME-5{n}", LOCATIONID="210") for n in range(4)]}
+    me_client.execute_writes_by_entity({entity: functions[:1] for entity, functions in groups.items()})
+    assert me_client.metrics.snapshot()["logins"] == 3  # one session per entity and the top level
+    sandbox.admin.expire_sessions(demo.MULTI_ENTITY_COMPANY_ID)  # all three expire while the night goes on
+    outcomes = me_client.execute_writes_by_entity(groups)
+    assert all(o.ok and o.record_no for o in outcomes), [o.errors for o in outcomes if not o.ok]
+    metrics = me_client.metrics.snapshot()
+    assert (metrics["session_renewals"], metrics["logins"]) == (3, 6)
+    assert [len(posted_in(sandbox, f"ME-{g}{n}")) for g in (3, 4, 5) for n in range(4)] == [1] * 12
