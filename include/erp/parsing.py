@@ -26,7 +26,7 @@ _INTEGER_TEXT = re.compile(r"[+-]?\d+")
 
 # What XML 1.0 cannot carry (so neither can an Intacct request): C0 controls but tab, LF and CR,
 # lone surrogates, U+FFFE and U+FFFF (https://www.w3.org/TR/xml/#charsets).
-_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+XML_ILLEGAL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 SHOWN_CHARACTERS = 40  # of a bad value in a message
 
 
@@ -43,7 +43,7 @@ _shown = shown_value
 
 def xml_illegal_character(text: str) -> str | None:
     """The first character of ``text`` that XML 1.0 cannot carry, escaped (e.g. ``\\x00``), or None."""
-    match = _XML_ILLEGAL.search(text)
+    match = XML_ILLEGAL_CHARACTERS.search(text)
     return None if match is None else repr(match.group())[1:-1]
 
 

@@ -18,6 +18,7 @@ from include.error_classes import ErrorClass
 from include.quality.fields import (
     REQUIRED_HEADER_FIELDS,
     REQUIRED_LINE_FIELDS,
+    TEXT,
     amount_fields,
     decimal_places,
     header_fields,
@@ -29,6 +30,7 @@ from include.quality.frame import (
     MISSING,
     invalid_udd_values,
     location_entity_mismatch,
+    long_dimension_values,
     missing_required_dimensions,
     present_column,
     reference_fields,
@@ -36,6 +38,17 @@ from include.quality.frame import (
     reference_table,
     status_column,
     unavailable_udds,
+    xml_illegal_dimensions,
+)
+from include.quality.limits import (
+    AMOUNT_DIGITS,
+    AMOUNT_LIMIT,
+    DIMENSION_VALUE_LIMIT,
+    currency_problem,
+    escaped,
+    first_xml_illegal,
+    max_length,
+    preview,
 )
 from include.quality.reference_snapshot import ReferenceSnapshot, is_active
 
@@ -139,7 +152,7 @@ def _data_quality_checks(doc_type: str) -> list[Check]:
               lambda f: [("lines", "the document has a header but no lines")]),
         Check("unique_document_number", "header", ErrorClass.DATA_QUALITY,
               lambda gxe: gxe.ExpectColumnValuesToBeUnique(column="_key_once"),
-              lambda f: [(key_column, f"document number {f.document.key!r} appears "
+              lambda f: [(key_column, f"document number {preview(f.document.key)} appears "
                                       f"{f.key_counts.get(f.document.key, 2)} times in this batch")]),
         *[Check(f"required_{name}", "line", ErrorClass.DATA_QUALITY, _not_null(present_column(name)), required(name, "line"))
           for name in REQUIRED_LINE_FIELDS[doc_type]],
@@ -171,7 +184,7 @@ def _data_quality_checks(doc_type: str) -> list[Check]:
                                     f"{f.value(date_column)}")]))
     checks.append(Check(
         "required_dimensions", "line", ErrorClass.DATA_QUALITY, _between("_missing_required_dims", max_value=0),
-        lambda f: [(name, f"account {f.value('account_no')!r} requires {name}, which is empty")
+        lambda f: [(name, f"account {preview(f.value('account_no'))} requires {name}, which is empty")
                    for name in missing_required_dimensions(f.document, f.line or {}, f.snapshot)]))
     return checks
 
@@ -211,6 +224,76 @@ def _journal_entry_checks() -> list[Check]:
     ]
 
 
+def _too_long(value: Any, limit: int) -> str:
+    if isinstance(value, str):
+        return f"{len(value):,} characters, Intacct allows at most {limit}: {preview(value)}"
+    return f"a number of more than {limit} digits, Intacct allows at most {limit} characters"
+
+
+def _not_xml_legal(value: str) -> str:
+    position, character = first_xml_illegal(value) or (0, "")
+    return (f"holds the character {escaped(character)} (at position {position + 1:,}), which XML 1.0 cannot "
+            f"carry, so Intacct cannot receive it: {preview(value)}")
+
+
+def _field_limit_checks(doc_type: str) -> list[Check]:
+    """What Intacct can receive (include/quality/limits.py): text lengths, XML-legal
+    characters in every text field and dimension, ISO 4217 currencies, the amount range."""
+    header_text = [name for name, field_type in header_fields(doc_type).items() if field_type is TEXT]
+    line_text = [name for name, field_type in line_fields(doc_type).items() if field_type is TEXT]
+
+    def record_of(f: Finding, scope: Scope) -> Mapping[str, Any]:
+        return f.document.header if scope == "header" else (f.line or {})
+
+    def lengths(scope: Scope, names: list[str]) -> Callable[[Finding], Explanation]:
+        def explain(f: Finding) -> Explanation:
+            record = record_of(f, scope)
+            found = [(name, _too_long(record.get(name), limit)) for name in names
+                     if (limit := max_length(name)) is not None and isinstance(record.get(name), str)
+                     and len(record.get(name)) > limit]
+            if scope == "line":
+                found += [(f"dimensions.{escaped(udd)}", _too_long(value, DIMENSION_VALUE_LIMIT.max_length))
+                          for udd, value in long_dimension_values(record.get("dimensions"))]
+            return found
+        return explain
+
+    def xml_legal(scope: Scope, names: list[str]) -> Callable[[Finding], Explanation]:
+        def explain(f: Finding) -> Explanation:
+            record = record_of(f, scope)
+            found = [(name, _not_xml_legal(record.get(name))) for name in names
+                     if isinstance(record.get(name), str) and first_xml_illegal(record.get(name))]
+            if scope == "line":
+                found += [(f"dimensions.{escaped(udd)}", f"the dimension {part} {_not_xml_legal(text)}")
+                          for udd, part, text in xml_illegal_dimensions(record.get("dimensions"))]
+            return found
+        return explain
+
+    checks = [
+        Check("header_lengths", "header", ErrorClass.DATA_QUALITY, _between("_too_long_header", max_value=0),
+              lengths("header", header_text)),
+        Check("header_xml_characters", "header", ErrorClass.DATA_QUALITY,
+              _between("_xml_illegal_header", max_value=0), xml_legal("header", header_text)),
+        Check("line_lengths", "line", ErrorClass.DATA_QUALITY, _between("_too_long_line", max_value=0),
+              lengths("line", line_text)),
+        Check("line_xml_characters", "line", ErrorClass.DATA_QUALITY, _between("_xml_illegal_line", max_value=0),
+              xml_legal("line", line_text)),
+    ]
+    if "currency" in header_fields(doc_type):
+        checks.append(Check("currency_iso_4217", "header", ErrorClass.DATA_QUALITY,
+                            _between("_currency_not_iso", max_value=0),
+                            lambda f: [("currency", currency_problem(f.value("currency")))]))
+    bound = float(AMOUNT_LIMIT)
+    for name in amount_fields(doc_type):
+        checks.append(Check(
+            f"{name}_magnitude", "line", ErrorClass.DATA_QUALITY,
+            lambda gxe, n=name: gxe.ExpectColumnValuesToBeBetween(
+                column=f"_{n}_value", min_value=-bound, max_value=bound, strict_min=True, strict_max=True),
+            lambda f, n=name: [(n, f"{n} {preview(f.value(n))} is out of range: Intacct takes amounts below "
+                                   f"{AMOUNT_LIMIT:,} in absolute value (at most {AMOUNT_DIGITS} digits before "
+                                   "the decimal point)")]))
+    return checks
+
+
 def _term_explanation(doc_type: str) -> Callable[[Finding], Explanation]:
     kind = "AP" if doc_type == "ap_bill" else "AR"
     table_name = reference_table(doc_type, "term_name") or ""
@@ -219,11 +302,11 @@ def _term_explanation(doc_type: str) -> Callable[[Finding], Explanation]:
         term = f.value("term_name")
         terms = f.snapshot.statuses_for(table_name)
         if reference_status(term, terms) != MISSING:
-            return [("term_name", f"term {term!r} is inactive in Intacct ({kind} terms)")]
+            return [("term_name", f"term {preview(term)} is inactive in Intacct ({kind} terms)")]
         near = sorted(name for name, status in terms.items()
                       if is_active(status) and term_shape(name) == term_shape(term))
         hint = f"; did you mean {', '.join(repr(n) for n in near)}? (not applied: names must match exactly)" if near else ""
-        return [("term_name", f"term {term!r} does not exactly match an active Intacct {kind} term{hint}")]
+        return [("term_name", f"term {preview(term)} does not exactly match an active Intacct {kind} term{hint}")]
     return explain
 
 
@@ -231,20 +314,20 @@ def _entity_explanation(f: Finding) -> Explanation:
     entity = f.value("entity_id")
     entities = f.snapshot.entities
     if not entities:
-        return [("entity_id", f"entity {entity!r} is set, but this Intacct company has no entities (it is not a "
+        return [("entity_id", f"entity {preview(entity)} is set, but this Intacct company has no entities (it is not a "
                               "multi-entity company); leave entity_id empty")]
     if reference_status(entity, entities) == MISSING:
         known = ", ".join(repr(e) for e in sorted(entities) if is_active(entities[e]))
-        return [("entity_id", f"entity {entity!r} is not an entity of this Intacct company (active entities: "
+        return [("entity_id", f"entity {preview(entity)} is not an entity of this Intacct company (active entities: "
                               f"{known or 'none'}); use one of them, or leave entity_id empty to post at the "
                               "top level")]
-    return [("entity_id", f"entity {entity!r} is inactive in Intacct; activate it in Intacct, or post the "
+    return [("entity_id", f"entity {preview(entity)} is inactive in Intacct; activate it in Intacct, or post the "
                           "document in an active entity")]
 
 
 def _location_required_explanation(f: Finding) -> Explanation:
     entity = f.value("entity_id")
-    which = f"a location of entity {entity!r}" if isinstance(entity, str) and entity.strip() else "a location"
+    which = f"a location of entity {preview(entity)}" if isinstance(entity, str) and entity.strip() else "a location"
     return [("location_id", "missing: this Intacct company has entities, so every line needs a location "
                             f"(Intacct refuses an empty one); set location_id to {which}")]
 
@@ -254,10 +337,10 @@ def _location_entity_explanation(f: Finding) -> Explanation:
     belongs = location_entity_mismatch(entity, location, f.snapshot)
     if belongs is None:
         return []
-    owner = f"entity {belongs!r}" if belongs else "no entity (the top level)"
-    return [("location_id", f"location {location!r} belongs to {owner}, not to the document's entity "
-                            f"{entity!r}; use a location of entity {entity!r}, or change the document's "
-                            "entity_id")]
+    owner = f"entity {preview(belongs)}" if belongs else "no entity (the top level)"
+    return [("location_id", f"location {preview(location)} belongs to {owner}, not to the document's entity "
+                            f"{preview(entity)}; use a location of entity {preview(entity)}, or change the "
+                            "document's entity_id")]
 
 
 def _reference_checks(doc_type: str) -> list[Check]:
@@ -284,7 +367,7 @@ def _reference_checks(doc_type: str) -> list[Check]:
             value = f.value(n)
             status = reference_status(value, f.snapshot.statuses_for(t))
             state = "does not exist in Intacct" if status == MISSING else "is inactive in Intacct"
-            return [(n, f"{_NOUNS[n]} {value!r} {state}")]
+            return [(n, f"{_NOUNS[n]} {preview(value)} {state}")]
 
         checks.append(Check(f"{_NOUNS[name]}_active", scope, ErrorClass.INVALID_REFERENCE,
                             _in_set(status_column(name), [ACTIVE]), explain))
@@ -294,11 +377,11 @@ def _reference_checks(doc_type: str) -> list[Check]:
         for name in unavailable_udds((f.line or {}).get("dimensions"), f.snapshot):
             state = ("is inactive or not permitted for the integration user" if name in f.snapshot.udds
                      else "is not a dimension Intacct shows to the integration user")
-            explanation.append((f"dimensions.{name}", f"dimension {name!r} {state}"))
+            explanation.append((f"dimensions.{escaped(name)}", f"dimension {preview(name)} {state}"))
         return explanation
 
     def udd_values(f: Finding) -> Explanation:
-        return [(f"dimensions.{name}", f"{name} value {value!r} "
+        return [(f"dimensions.{escaped(name)}", f"{escaped(name)} value {preview(value)} "
                  + ("does not exist in Intacct" if status == MISSING else "is inactive in Intacct"))
                 for name, value, status in invalid_udd_values((f.line or {}).get("dimensions"), f.snapshot)]
 
@@ -325,7 +408,8 @@ def checks_for(doc_type: str) -> tuple[Check, ...]:
     """Every check of one document type's suite, in the order messages are listed."""
     if doc_type not in DOCUMENT_SPECS:
         raise ValueError(f"unknown document type {doc_type!r}; expected one of {sorted(DOCUMENT_SPECS)}")
-    checks = (*_data_quality_checks(doc_type), *_reference_checks(doc_type), _closed_period_check(doc_type))
+    checks = (*_data_quality_checks(doc_type), *_field_limit_checks(doc_type), *_reference_checks(doc_type),
+              _closed_period_check(doc_type))
     names = [check.name for check in checks]
     duplicated = {name for name in names if names.count(name) > 1}
     if duplicated:

@@ -1,7 +1,8 @@
 """Documents -> the DataFrame the suites validate: one row per line (one row for a
 header without lines), header fields repeated on each of its rows, plus derived
 columns computed in pandas (reference statuses, decimals per amount, imbalance per
-journal entry, missing required dimensions) so every check is a GX expectation.
+journal entry, missing required dimensions, text too long for Intacct or not XML-legal,
+currency codes) so every check is a GX expectation.
 
 pandas is imported inside functions: this module is imported at DAG-parse time.
 """
@@ -24,9 +25,16 @@ from include.quality.fields import (
     is_blank,
     line_fields,
 )
+from include.quality.limits import (
+    DIMENSION_VALUE_LIMIT,
+    XML_ILLEGAL,
+    is_currency_code,
+    max_length,
+)
 from include.quality.reference_snapshot import ReferenceSnapshot, is_active
 
 if TYPE_CHECKING:
+    import numpy as np
     import pandas as pd
 
 MISSING = "missing"
@@ -92,6 +100,34 @@ def invalid_udd_values(dimensions: Any, snapshot: ReferenceSnapshot) -> list[tup
         status = reference_status(str(value), udd.values)
         if status != ACTIVE:
             found.append((name, str(value), status))
+    return found
+
+
+def _too_long_number(value: int, limit: int) -> bool:
+    return abs(value) >= 10 ** limit  # more than ``limit`` digits, without writing them out
+
+
+def long_dimension_values(dimensions: Any) -> list[tuple[str, Any]]:
+    """(udd, value) for dimension values longer than Intacct takes (``DIMENSION_VALUE_LIMIT``)."""
+    if not isinstance(dimensions, dict):
+        return []
+    limit = DIMENSION_VALUE_LIMIT.max_length
+    return [(name, value) for name, value in dimensions.items()
+            if (isinstance(value, str) and len(value) > limit)
+            or (isinstance(value, int) and not isinstance(value, bool) and _too_long_number(value, limit))]
+
+
+def xml_illegal_dimensions(dimensions: Any) -> list[tuple[str, str, str]]:
+    """(udd, "name" | "value", text) for dimension names and values holding a character XML 1.0
+    cannot carry: both are sent (the name inside the element name GLDIM<NAME>)."""
+    if not isinstance(dimensions, dict):
+        return []
+    found = []
+    for name, value in dimensions.items():
+        if isinstance(name, str) and XML_ILLEGAL.search(name):
+            found.append((name, "name", name))
+        if isinstance(value, str) and XML_ILLEGAL.search(value):
+            found.append((str(name), "value", value))
     return found
 
 
@@ -167,15 +203,26 @@ def build_frame(doc_type: str, documents: list[SourceDocument], snapshot: Refere
     fields_by_name = header_fields(doc_type)
     per_doc: dict[str, Any] = {}
     mistyped_header = np.zeros(n_docs, dtype=np.int64)
+    too_long_header = np.zeros(n_docs, dtype=np.int64)
+    xml_illegal_header = np.zeros(n_docs, dtype=np.int64)
     valid_dates: dict[str, list[Any]] = {}
     for name, field_type in fields_by_name.items():
         raw = [header.get(name) for header in headers]
         mistyped = field_type.mistyped(raw)
-        mistyped_header += np.asarray(mistyped, dtype=bool)
+        mistyped_flags = np.asarray(mistyped, dtype=bool)
+        mistyped_header += mistyped_flags
         per_doc[name] = _objects(_without_blanks(raw), n_docs)
         if field_type is DATE:
             valid_dates[name] = [None if bad else v for v, bad in zip(raw, mistyped, strict=True)]
+        if field_type is TEXT:
+            too_long, illegal = _text_problems(raw, mistyped_flags, max_length(name))
+            too_long_header += too_long
+            xml_illegal_header += illegal
+            if name == "currency":
+                per_doc["_currency_not_iso"] = _currency_not_iso(raw, mistyped_flags)
     per_doc["_mistyped_header"] = mistyped_header
+    per_doc["_too_long_header"] = too_long_header
+    per_doc["_xml_illegal_header"] = xml_illegal_header
     per_doc["_source_problems"] = np.fromiter((len(d.problems) for d in documents), np.int64, n_docs)
     per_doc["_has_header"] = np.fromiter((bool(h) for h in headers), bool, n_docs)
     per_doc["_line_count"] = np.fromiter((len(d.lines) for d in documents), np.int64, n_docs)
@@ -210,10 +257,17 @@ def build_frame(doc_type: str, documents: list[SourceDocument], snapshot: Refere
     # Line fields.
     raw_lines: dict[str, list[Any]] = {}
     mistyped_line = np.zeros(n_rows, dtype=np.int64)
+    too_long_line = np.zeros(n_rows, dtype=np.int64)
+    xml_illegal_line = np.zeros(n_rows, dtype=np.int64)
     for name, field_type in line_fields(doc_type).items():
         raw = raw_lines[name] = [line.get(name) for line in row_lines]
-        mistyped_line += np.asarray(field_type.mistyped(raw), dtype=bool)
+        mistyped_flags = np.asarray(field_type.mistyped(raw), dtype=bool)
+        mistyped_line += mistyped_flags
         columns[name] = _objects(_without_blanks(raw) if field_type is TEXT else raw, n_rows)
+        if field_type is TEXT:
+            too_long, illegal = _text_problems(raw, mistyped_flags, max_length(name))
+            too_long_line += too_long
+            xml_illegal_line += illegal
     columns["_mistyped_line"] = mistyped_line
     columns["_line_no_key"] = np.asarray([v if v.__class__ is int else None for v in raw_lines["line_no"]],
                                          dtype=float)
@@ -226,15 +280,20 @@ def build_frame(doc_type: str, documents: list[SourceDocument], snapshot: Refere
                                                dtype=float)
     # User-defined dimensions: most lines carry none or one, so a plain pass is cheapest.
     unavailable, invalid = [], []
-    for dimensions in raw_lines["dimensions"]:
+    dimension_rows: list[tuple[int, dict[Any, Any]]] = []
+    for row, dimensions in enumerate(raw_lines["dimensions"]):
         if isinstance(dimensions, dict) and dimensions:
             unavailable.append(len(unavailable_udds(dimensions, snapshot)))
             invalid.append(len(invalid_udd_values(dimensions, snapshot)))
+            dimension_rows.append((row, dimensions))
         else:
             unavailable.append(0 if isinstance(dimensions, dict) else None)
             invalid.append(0 if isinstance(dimensions, dict) else None)
     columns["_unavailable_udds"] = np.asarray(unavailable, dtype=float)
     columns["_invalid_udd_values"] = np.asarray(invalid, dtype=float)
+    _dimension_problems(dimension_rows, too_long_line, xml_illegal_line)
+    columns["_too_long_line"] = too_long_line
+    columns["_xml_illegal_line"] = xml_illegal_line
     frame = pd.DataFrame(columns)
 
     if doc_type == "journal_entry":
@@ -249,6 +308,68 @@ def build_frame(doc_type: str, documents: list[SourceDocument], snapshot: Refere
     frame["_location_outside_entity"] = _location_outside_entity(frame, snapshot)
     frame["_location_missing_in_multi_entity"] = _location_missing_in_multi_entity(frame, snapshot)
     return ValidationFrame(frame, row_document, row_line)
+
+
+def _has_xml_illegal(text: str) -> bool:
+    # isprintable() is a fast C scan that is True for ordinary text; only text it refuses
+    # (tabs, newlines, any control or unassigned character) needs the exact regex.
+    return not text.isprintable() and XML_ILLEGAL.search(text) is not None
+
+
+def _text_problems(raw: list[Any], mistyped: np.ndarray, limit: int | None) -> tuple[np.ndarray, np.ndarray]:
+    """Per value of one text field, as sent (blank text included): longer than ``limit``
+    characters, and holding a character XML 1.0 cannot carry. The whole column is measured
+    and scanned at once in C (``max(map(len, ...))``, one joined string); values are looked
+    at one by one only in a column where that finds something (mistyped values are left to
+    the type check)."""
+    import numpy as np
+
+    too_long = np.zeros(len(raw), dtype=bool)
+    illegal = np.zeros(len(raw), dtype=bool)
+    any_mistyped = bool(mistyped.any())
+    texts = ([v for v, bad in zip(raw, mistyped, strict=True) if v is not None and not bad] if any_mistyped
+             else [v for v in raw if v is not None])
+    if not texts:
+        return too_long, illegal
+    lengths_exceed = limit is not None and max(map(len, texts)) > limit
+    if not lengths_exceed and not _has_xml_illegal("".join(texts)):
+        return too_long, illegal  # the usual case
+    is_text = np.fromiter((v is not None for v in raw), bool, len(raw)) & ~mistyped
+    if lengths_exceed:
+        too_long[is_text] = np.fromiter(map(len, texts), np.int64, len(texts)) > limit
+    illegal[is_text] = np.fromiter(map(_has_xml_illegal, texts), bool, len(texts))
+    return too_long, illegal
+
+
+def _dimension_problems(maps: list[tuple[int, dict[Any, Any]]], too_long: np.ndarray, illegal: np.ndarray) -> None:
+    """Adds, per line (row, non-empty dimension map), the dimension values longer than Intacct
+    takes and the dimension names and values holding a character XML 1.0 cannot carry. All names
+    and values are measured and scanned together first; lines are looked at one by one only when
+    that finds something."""
+    if not maps:
+        return
+    limit = DIMENSION_VALUE_LIMIT.max_length
+    items = [item for _, dimensions in maps for item in dimensions.items()]
+    texts = [text for item in items for text in item if isinstance(text, str)]
+    if (max(map(len, texts), default=0) <= limit and not _has_xml_illegal("".join(texts))
+            and not any(_too_long_number(value, limit) for _, value in items
+                        if isinstance(value, int) and not isinstance(value, bool))):
+        return
+    for row, dimensions in maps:
+        too_long[row] += len(long_dimension_values(dimensions))
+        illegal[row] += len(xml_illegal_dimensions(dimensions))
+
+
+def _currency_not_iso(raw: list[Any], mistyped: np.ndarray) -> np.ndarray:
+    """Per document: 1.0 when the currency is not an ISO 4217 currency code, 0.0 when it is,
+    null when there is none ("" counts as none: it is not sent) or it is not text."""
+    import numpy as np
+    import pandas as pd
+
+    values = pd.Series(_objects(raw, len(raw)))
+    present = values.notna().to_numpy() & ~mistyped & (values != "").to_numpy()
+    flags = _mapped(values.where(present), lambda v: 0.0 if is_currency_code(v) else 1.0)
+    return flags.to_numpy(dtype=float, na_value=np.nan)
 
 
 def _journal_entry_columns(frame: pd.DataFrame) -> None:

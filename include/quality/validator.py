@@ -17,6 +17,7 @@ from include.erp.documents import DOCUMENT_SPECS, SourceDocument
 from include.quality.checks import Check, Finding, checks_for
 from include.quality.frame import build_frame
 from include.quality.gx_suite import SuiteRunner
+from include.quality.limits import preview
 from include.quality.outcome import (
     ERROR_CLASS_PRECEDENCE,
     DocumentFailure,
@@ -28,7 +29,7 @@ from include.quality.reference_snapshot import ReferenceSnapshot
 
 
 def document_label(document: SourceDocument, line: dict[str, Any] | None, line_index: int) -> str:
-    label = f"{document.doc_type} {document.key!r}"
+    label = f"{document.doc_type} {preview(document.key)}"
     if line is None:
         return label
     line_no = line.get("line_no")
