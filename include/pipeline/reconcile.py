@@ -75,6 +75,7 @@ class Reconciliation:
     api_cost: dict[str, int] = field(default_factory=dict)
     unaccounted: list[str] = field(default_factory=list)
     without_record_no: list[str] = field(default_factory=list)  # successes that do not say where they are
+    to_correct: list[dict] = field(default_factory=list)  # quarantined documents (the first ones): what to fix
     watermarks_advanced: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -94,6 +95,7 @@ class Reconciliation:
                 "rows": self.rows, "totals": self.totals(), "extract": self.extract, "load": self.load,
                 "remediation": self.remediation, "intacct_check": self.intacct_check, "api_cost": self.api_cost,
                 "unaccounted": self.unaccounted, "without_record_no": self.without_record_no,
+                "to_correct": self.to_correct,
                 "watermarks_advanced": self.watermarks_advanced}
 
     def summary(self) -> dict:
@@ -142,6 +144,13 @@ class Reconciliation:
             lines += [f"- {key}" for key in self.unaccounted[:UNACCOUNTED_LISTED]]
             if len(self.unaccounted) > UNACCOUNTED_LISTED:
                 lines.append(f"- ... and {len(self.unaccounted) - UNACCOUNTED_LISTED} more")
+        if self.to_correct:
+            quarantined = sum(row["count"] for row in self.rows if row["outcome"] == "quarantined")
+            lines += ["", f"## To correct in the ERP ({quarantined} quarantined"
+                          + (f", the first {len(self.to_correct)} listed" if quarantined > len(self.to_correct) else "")
+                          + ")", "", "| document | what is wrong |", "|---|---|"]
+            lines += [f"| {item['doc_type']} {item['key']} | {item['problem'].replace('|', '/')} |"
+                      for item in self.to_correct]
         if self.without_record_no:
             lines += ["", "## Posted without a RECORDNO (where they are in Intacct is not known)", ""]
             lines += [f"- {key}" for key in self.without_record_no[:UNACCOUNTED_LISTED]]
@@ -188,6 +197,9 @@ def build_reconciliation(plan: RunPlan, *, ledger, client=None, extract: list[di
                 record_nos.append(row.intacct_record_no)
             elif row.status == Status.SUCCESS:
                 result.without_record_no.append(f"{doc_type} {row.key}")
+            elif outcome == "quarantined" and len(result.to_correct) < UNACCOUNTED_LISTED:
+                problem = (row.last_message or "").split("\n")[0]
+                result.to_correct.append({"doc_type": doc_type, "key": row.key, "problem": problem})
         for (outcome, error_class), entry in sorted(grouped.items(), key=lambda kv: (kv[0][0], kv[0][1] or "")):
             result.rows.append({"doc_type": doc_type, "outcome": outcome, "error_class": error_class,
                                 "count": entry["count"], "amount": str(entry["amount"].quantize(CENT))})

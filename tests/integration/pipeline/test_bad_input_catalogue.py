@@ -4,8 +4,10 @@ is posted exactly once."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
@@ -81,3 +83,15 @@ def test_every_clean_document_of_the_bad_input_night_is_posted_exactly_once(cata
 
 def test_every_catalogue_case_has_its_own_name():
     assert len({c.name for c in CASES}) == len(CASES)
+
+
+def test_the_night_report_lists_what_to_correct_in_the_erp_bad_timestamps_included(catalogue_night):
+    _, _, known_as, _, result = catalogue_night
+    report = result["summary"]["report"]
+    data = json.loads(Path(report).with_suffix(".json").read_text())
+    listed = {(item["doc_type"], item["key"]): item["problem"] for item in data["to_correct"]}
+    for name in ("updated_at_not_a_time", "updated_at_far_future", "updated_at_before_1900"):
+        case = next(c for c in CASES if c.name == name)
+        assert "column updated_at" in listed[(case.doc_type, known_as[name])]
+    text = Path(report).read_text()
+    assert "## To correct in the ERP" in text and "is in the future" in text
