@@ -6,7 +6,11 @@ second and the ratio to the 2,000 docs/s target. The machine may be shared: the 
 prints the load average and the server's own CPU time, so "documents per server CPU second"
 shows what the sandbox sustains when it has a core to itself.
 
-    .venv/bin/python bench/sandbox_throughput.py [--requests 40] [--threads 2] [--per-request 100]
+Then it reads the bills back with readByQuery `fields=*` (every standard field, pages of 1000,
+readMore until done) and the customers likewise, and prints records read per server CPU second:
+`fields=*` answers every catalogue field, so this is what a wide catalogue costs.
+
+    .venv/bin/python bench/sandbox_throughput.py [--requests 40] [--threads 2] [--per-request 100] [--read-passes 3]
 """
 
 from __future__ import annotations
@@ -53,11 +57,42 @@ def _bills(request_no: int, per_request: int, when: str) -> str:
     return "".join(parts)
 
 
+def _read_all(http: requests.Session, endpoint: str, auth: str, sender_password: str, obj: str) -> int:
+    """Every record of obj through readByQuery fields=* and readMore; the number of records read."""
+    body = (f'<function controlid="r"><readByQuery><object>{obj}</object><fields>*</fields><query></query>'
+            "<pagesize>1000</pagesize></readByQuery></function>")
+    records = 0
+    while True:
+        root = etree.fromstring(http.post(endpoint, data=_envelope(auth, body, sender_password), timeout=120).content)
+        data = root.find(".//result/data")
+        if data is None:
+            raise RuntimeError(f"readByQuery {obj} failed: {etree.tostring(root)[:500]!r}")
+        records += int(data.get("count"))
+        if data.get("numremaining") in (None, "0"):
+            return records
+        body = (f'<function controlid="m"><readMore><resultId>{data.get("resultId")}</resultId></readMore>'
+                "</function>")
+
+
+def _read_back(endpoint: str, auth: str, sender_password: str, server, passes: int):
+    """(records, seconds, server CPU seconds) of reading every bill and customer back `passes` times."""
+    if passes <= 0:
+        return None
+    http = requests.Session()
+    cpu_before = sum(server.cpu_times()[:2])
+    started = time.perf_counter()
+    records = sum(_read_all(http, endpoint, auth, sender_password, obj)
+                  for _ in range(passes) for obj in ("APBILL", "CUSTOMER"))
+    return records, time.perf_counter() - started, sum(server.cpu_times()[:2]) - cpu_before
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=40)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--per-request", type=int, default=100)
+    parser.add_argument("--read-passes", type=int, default=3,
+                        help="times every bill and customer is read back with readByQuery fields=* (0: no reads)")
     args = parser.parse_args()
     when = datetime.now(UTC).strftime("%m/%d/%Y")
     with tempfile.TemporaryDirectory() as state, start_sandbox(state, concurrency_limit=args.threads) as sandbox:
@@ -99,6 +134,7 @@ def main() -> int:
         elapsed = time.perf_counter() - started
         server_cpu = sum(server.cpu_times()[:2]) - cpu_before
         posted = len(sandbox.admin.posted("APBILL"))
+        read_stats = _read_back(endpoint, auth, kwargs["sender_password"], server, args.read_passes)
     documents = args.requests * args.per_request
     rate = documents / elapsed
     print(f"posted {posted} of {documents} bills (3 lines each) in {elapsed:.2f} s with {args.threads} client "
@@ -108,6 +144,10 @@ def main() -> int:
     print(f"server CPU: {server_cpu:.2f} s, i.e. {documents / server_cpu:,.0f} documents per server CPU second "
           f"(ratio {documents / server_cpu / TARGET_DOCS_PER_SECOND:.2f}); load average "
           f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    if read_stats:
+        records, read_elapsed, read_cpu = read_stats
+        print(f"readByQuery fields=*: {records:,} records in {read_elapsed:.2f} s, "
+              f"{records / read_cpu:,.0f} records per server CPU second")
     if failures:
         print(f"{len(failures)} requests had failures, e.g. {failures[0]}")
         return 1

@@ -120,7 +120,7 @@ PATTERNS: tuple[Pattern, ...] = (
     _p("invalid_parameter", V, r"Invalid \w+ parameter:"),
     _p("smart_rule_violated", V, r"Smart Rule \S+ Violated"),
     _p("unknown_object", V, r"Object definition \S+ not found"),
-    _p("unknown_field", V, r"Invalid field '[^']*' for object"),
+    _p("unknown_field", V, r"Invalid field '[^']*' for object|The following fields cannot be queried"),
 )
 
 # Wrapper lines that accompany a specific cause; they only decide when nothing else matched.

@@ -27,6 +27,7 @@ def _serve(args: argparse.Namespace) -> int:
     options = Options(seed=args.seed, latency_ms=args.latency_ms, function_latency_ms=args.function_latency_ms,
                       concurrency_limit=args.concurrency_limit, session_timeout_seconds=args.session_timeout,
                       result_ttl_seconds=args.result_ttl, fault_target=args.fault_target,
+                      session_endpoint_path=args.session_endpoint_path or "",
                       fault_probabilities={k: float(v) for k, v in _pairs(args.fault, "--fault").items()})
     sandbox = Sandbox(args.state_dir, options)
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -36,10 +37,22 @@ def _serve(args: argparse.Namespace) -> int:
     config = uvicorn.Config(SandboxApp(sandbox), log_level="warning", access_log=False, lifespan="on",
                             http="httptools", timeout_keep_alive=30, backlog=256)
     server = uvicorn.Server(config)
-    print(f"Intacct sandbox listening on http://{host}:{port} (gateway /ia/xml/xmlgw.phtml, state "
+    sessions = f", sessions at {options.session_endpoint_path}" if options.session_endpoint_path else ""
+    print(f"Intacct sandbox listening on http://{host}:{port} (gateway /ia/xml/xmlgw.phtml{sessions}, state "
           f"{sandbox.store.path})", flush=True)
     server.run(sockets=[sock])
     return 0
+
+
+SESSION_PATH_DEFAULT = "/ia/xml/session/xmlgw.phtml"  # gateway.SESSION_PATH, without importing the server
+
+
+def _session_path(text: str) -> str:
+    if not text.startswith("/") or text == "/ia/xml/xmlgw.phtml" or text.startswith("/admin/") or any(
+            c in text for c in "?# "):
+        raise argparse.ArgumentTypeError(f"'{text}' is not a usable session path: give an absolute path other "
+                                         "than /ia/xml/xmlgw.phtml and /admin/..., e.g. /ia/xml/session/xmlgw.phtml")
+    return text
 
 
 def _fault_target(text: str) -> str:
@@ -138,6 +151,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--fault-target", type=_fault_target, default="all", metavar="TARGET",
                        help="requests that faults are aimed at: all, writes, reads or function:<name> "
                             "(e.g. function:query); other requests are never faulted")
+
+    serve.add_argument("--session-endpoint-path", nargs="?", const=SESSION_PATH_DEFAULT, default=None,
+                       type=_session_path, metavar="PATH",
+                       help="give sessions a distinct endpoint (default path /ia/xml/session/xmlgw.phtml) and "
+                            "accept session ids only there, as a tenant given another endpoint; off by default: "
+                            "getAPISession returns the login URL and sessions work on it, as Intacct does")
 
     admin = sub.add_parser("admin", help="administer a running sandbox")
     admin.add_argument("--url", default=DEFAULT_URL, help=f"sandbox base URL (default {DEFAULT_URL}, or SANDBOX_URL)")

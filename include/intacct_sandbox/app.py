@@ -10,7 +10,7 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from include.intacct_sandbox import messages
-from include.intacct_sandbox.gateway import LOGIN_PATH, SESSION_PATH
+from include.intacct_sandbox.gateway import LOGIN_PATH
 from include.intacct_sandbox.sandbox import AdminError, Sandbox
 from include.intacct_sandbox.xmlout import element
 
@@ -53,7 +53,7 @@ class SandboxApp:
             return
         path, method = scope["path"], scope["method"]
         body = await _read_body(receive)
-        if path in (LOGIN_PATH, SESSION_PATH):
+        if path == LOGIN_PATH or path == self.sandbox.options.session_endpoint_path:
             if method != "POST":
                 await _respond(send, 405, b"text/plain", b"POST an XML request")
                 return

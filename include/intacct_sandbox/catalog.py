@@ -1,12 +1,17 @@
 """The objects the sandbox knows: Intacct's names, business keys, fields and data types.
 
-One declaration per object. `lookup` and `inspect` describe these, queries check
-selected fields against them, and the gateway resolves names case-insensitively.
+One declaration per object: the fields the sandbox models (its rules read them), to which
+the catalogue of Intacct's standard fields (``standard_fields``) adds the rest of what a
+real tenant answers. `lookup` and `inspect` describe both, queries check selected fields
+against both, and the gateway resolves names case-insensitively.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
+
+from include.intacct_sandbox.standard_fields import FieldInfo, standard_fields
 
 TEXT, INTEGER, DECIMAL, DATE, TIMESTAMP, BOOLEAN, ENUM = (
     "TEXT", "INTEGER", "DECIMAL", "DATE", "TIMESTAMP", "BOOLEAN", "ENUM")
@@ -44,10 +49,36 @@ class ObjectDef:
     module: str = ""  # GL, AR or AP for documents
     aliases: tuple[str, ...] = ()
     parent: str = ""  # line objects (APBILLITEM...) are read-only views of their document's lines
+    # Readable only: the sandbox computes these records (GLDETAIL) or does not model writing them.
+    read_only: bool = False
+    audit: bool = True  # carries RECORDNO, STATUS, WHENCREATED... (AUDIT_FIELDS)
 
     @property
+    def computed_records(self) -> bool:
+        """Records computed from other records (document lines, GL detail), not stored on their own."""
+        return bool(self.parent) or self.name == "GLDETAIL"
+
+    @cached_property
+    def modelled_fields(self) -> dict[str, str]:
+        """The fields the sandbox's rules know, with the type its filters compare them as."""
+        return {**(AUDIT_FIELDS if self.audit else {}), **self.fields}
+
+    @cached_property
+    def standard(self) -> dict[str, FieldInfo]:
+        """Intacct's standard fields of this object, from the catalogue."""
+        return standard_fields().get(self.name, {})
+
+    @cached_property
     def all_fields(self) -> dict[str, str]:
-        return {**AUDIT_FIELDS, **self.fields}
+        """Every field a read can answer: the modelled ones first, then the catalogue's, typed for
+        comparison (a catalogue field compares as the DATATYPE Intacct reports for it)."""
+        extra = {name: _COMPARE_AS.get(info.datatype, TEXT) for name, info in self.standard.items()}
+        return {**self.modelled_fields, **{k: v for k, v in extra.items() if k not in self.modelled_fields}}
+
+
+# Intacct DATATYPEs that compare like one of the sandbox's types.
+_COMPARE_AS = {TEXT: TEXT, INTEGER: INTEGER, DECIMAL: DECIMAL, "CURRENCY": DECIMAL, "PERCENT": DECIMAL, DATE: DATE,
+               TIMESTAMP: TIMESTAMP, BOOLEAN: BOOLEAN, ENUM: TEXT}
 
 
 def _obj(name, label, key, fields, **kwargs) -> ObjectDef:
@@ -61,6 +92,9 @@ _SUBLEDGER_HEADER = {"RECORDID": TEXT, "WHENCREATED": DATE, "WHENPOSTED": DATE, 
                      "DESCRIPTION": TEXT, "DOCNUMBER": TEXT, "CURRENCY": TEXT, "BASECURR": TEXT,
                      "TOTALENTERED": DECIMAL, "TOTALDUE": DECIMAL, "STATE": TEXT, "MODULEKEY": TEXT,
                      "SUPDOCID": TEXT, "AUWHENCREATED": TIMESTAMP}
+_BANK_ACCOUNT_FIELDS = {"BANKACCOUNTID": TEXT, "BANKACCOUNTNO": TEXT, "GLACCOUNTNO": TEXT, "BANKNAME": TEXT,
+                        "ROUTINGNO": TEXT, "BANKACCOUNTTYPE": TEXT, "CURRENCY": TEXT, "DEPARTMENTID": TEXT,
+                        "LOCATIONID": TEXT}
 _DOC_LINE_AR = {"LINE_NO": INTEGER, "ACCOUNTNO": TEXT, "AMOUNT": DECIMAL, "TRX_AMOUNT": DECIMAL,
                 "ENTRYDESCRIPTION": TEXT, **LINE_DIMENSIONS}
 
@@ -103,6 +137,29 @@ OBJECTS: dict[str, ObjectDef] = {o.name: o for o in (
     _obj("REPORTINGPERIOD", "Reporting Period", "NAME", {
         "NAME": TEXT, "HEADER1": TEXT, "HEADER2": TEXT, "START_DATE": DATE, "END_DATE": DATE,
         "BUDGETING": BOOLEAN}),
+    _obj("CONTACT", "Contact", "CONTACTNAME", {
+        "CONTACTNAME": TEXT, "PRINTAS": TEXT, "COMPANYNAME": TEXT, "FIRSTNAME": TEXT, "LASTNAME": TEXT,
+        "EMAIL1": TEXT, "PHONE1": TEXT, "TAXABLE": BOOLEAN, "MAILADDRESS.COUNTRYCODE": TEXT}),
+    _obj("TASK", "Task", "TASKID", {
+        "TASKID": TEXT, "NAME": TEXT, "PROJECTID": TEXT, "PARENTID": TEXT, "DESCRIPTION": TEXT, "TASKNO": TEXT,
+        "TASKSTATUS": TEXT, "BILLABLE": BOOLEAN, "ITEMID": TEXT, "CLASSID": TEXT}),
+    _obj("COSTTYPE", "Cost Type", "COSTTYPEID", {
+        "COSTTYPEID": TEXT, "NAME": TEXT, "PROJECTID": TEXT, "TASKID": TEXT, "STANDARDCOSTTYPEID": TEXT,
+        "DESCRIPTION": TEXT, "ACCOUNTNO": TEXT}),
+    _obj("CHECKINGACCOUNT", "Checking Account", "BANKACCOUNTID", dict(_BANK_ACCOUNT_FIELDS)),
+    _obj("SAVINGSACCOUNT", "Savings Account", "BANKACCOUNTID", dict(_BANK_ACCOUNT_FIELDS)),
+    _obj("CREDITCARD", "Credit Card", "CARDID", {
+        "CARDID": TEXT, "DESCRIPTION": TEXT, "CARDTYPE": TEXT, "EXP_MONTH": TEXT, "EXP_YEAR": TEXT,
+        "LIABILITYTYPE": TEXT, "VENDORID": TEXT, "CURRENCY": TEXT}),
+    # Payments: readable (the sandbox seeds none and does not model applying them).
+    _obj("ARPYMT", "AR Payment", "RECORDNO", {
+        "CUSTOMERID": TEXT, "CUSTOMERNAME": TEXT, "RECEIPTDATE": DATE, "PAYMENTMETHOD": TEXT, "DOCNUMBER": TEXT,
+        "DESCRIPTION": TEXT, "CURRENCY": TEXT, "TOTALENTERED": DECIMAL, "TOTALPAID": DECIMAL, "STATE": TEXT},
+         master=False, module="AR", read_only=True),
+    _obj("APPYMT", "AP Payment", "RECORDNO", {
+        "VENDORID": TEXT, "VENDORNAME": TEXT, "PAYMENTDATE": DATE, "PAYMENTMETHOD": TEXT, "DOCNUMBER": TEXT,
+        "DESCRIPTION": TEXT, "CURRENCY": TEXT, "TOTALENTERED": DECIMAL, "TOTALPAID": DECIMAL, "STATE": TEXT},
+         master=False, module="AP", read_only=True),
     _obj("ARINVOICE", "Invoice", "RECORDID", {"CUSTOMERID": TEXT, "CUSTOMERNAME": TEXT, **_SUBLEDGER_HEADER},
          master=False, lines_container="ARINVOICEITEMS", line_element="ARINVOICEITEM",
          line_fields=_DOC_LINE_AR, date_field="WHENCREATED", module="AR"),
@@ -125,6 +182,18 @@ for _doc in [o for o in OBJECTS.values() if o.lines_container]:
         _doc.line_element, f"{_doc.label} line", "RECORDNO",
         {**_doc.line_fields, **_LINE_PARENT_FIELDS, **({"BATCHNO": INTEGER} if _doc.name == "GLBATCH" else {})},
         master=False, parent=_doc.name, module=_doc.module)
+
+# The general ledger detail: one row per GL line the posted documents put on the books (a journal
+# entry's own lines; a bill's or invoice's lines and the AP or AR control line against them).
+OBJECTS["GLDETAIL"] = ObjectDef(
+    "GLDETAIL", "GL Detail", "RECORDNO", {
+        "BATCHKEY": INTEGER, "BATCH_NO": INTEGER, "BATCH_DATE": DATE, "BATCH_TITLE": TEXT, "SYMBOL": TEXT,
+        "BOOKID": TEXT, "MODULEKEY": TEXT, "LINE_NO": INTEGER, "ENTRY_DATE": DATE, "TR_TYPE": INTEGER,
+        "DOCUMENT": TEXT, "ACCOUNTNO": TEXT, "ACCOUNTTITLE": TEXT, "AMOUNT": DECIMAL, "TRX_AMOUNT": DECIMAL,
+        "DEBITAMOUNT": DECIMAL, "CREDITAMOUNT": DECIMAL, "TRX_DEBITAMOUNT": DECIMAL, "TRX_CREDITAMOUNT": DECIMAL,
+        "CURRENCY": TEXT, "BASECURR": TEXT, "DESCRIPTION": TEXT, "RECORDID": TEXT, "DOCNUMBER": TEXT,
+        "ENTRY_STATE": TEXT, **LINE_DIMENSIONS},
+    master=False, read_only=True)
 
 _BY_ALIAS = {alias: o for o in OBJECTS.values() for alias in (o.name, *o.aliases)}
 

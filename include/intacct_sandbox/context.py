@@ -9,6 +9,7 @@ from typing import Any
 from include import demo_company as demo
 from include.intacct_sandbox import messages
 from include.intacct_sandbox.catalog import OBJECTS
+from include.intacct_sandbox.gl_detail import gl_detail
 from include.intacct_sandbox.store import Store
 
 # A line's RECORDNO: its document's RECORDNO times this, plus its line number.
@@ -39,6 +40,9 @@ class FunctionContext:
     base_url: str
     sandbox: Any  # the Sandbox (for cursors, options and sessions)
     user_id: str = demo.SANDBOX_USER_ID
+    # The session the function runs in (a sign-in with login credentials is a session of its own
+    # request): readMore by object continues that session's latest readByQuery of the object.
+    session_key: str = ""
     multi_entity: bool = field(init=False)
     _closed: dict[str, date | None] = field(init=False, default_factory=dict)
 
@@ -65,6 +69,8 @@ class FunctionContext:
         definition = OBJECTS.get(obj)
         if definition is not None and definition.parent:
             return self._line_records(definition)
+        if obj == "GLDETAIL":
+            return gl_detail(self, LINE_RECORDNO_FACTOR)
         return (r for r in self.store.records(self.company, obj) if self.visible(r))
 
     def _line_records(self, definition):

@@ -34,6 +34,9 @@ INVALID_REFERENCE = {
     "EMPLOYEE": lambda v: messages.invalid_dimension("Employee", v),
 }
 # Header fields the sandbox computes; an update recomputes them instead of carrying them over.
+# Fields the sandbox stamps on every record itself; a value sent for one is not taken.
+_RECORD_METADATA = {"RECORDNO", "WHENMODIFIED", "CREATEDBY", "MODIFIEDBY", "RECORD_URL", "MEGAENTITYKEY",
+                    "MEGAENTITYID", "MEGAENTITYNAME", "STATUS"}
 _DERIVED_HEADER = {"TOTALENTERED", "TOTALDUE", "MODULEKEY", "AUWHENCREATED", "CUSTOMERNAME", "VENDORNAME",
                    "BATCHNO", "MODULE"}
 
@@ -95,7 +98,8 @@ def posting_date(definition: ObjectDef, record: dict[str, Any]) -> date | None:
 def _header_after_update(definition: ObjectDef, current: dict[str, Any], sent: dict[str, str]) -> dict[str, str]:
     """The document's header as it reads after the update: the fields sent over the current ones."""
     header = {name: value for name, value in current.items()
-              if (name in definition.fields or name.startswith("GLDIM")) and name not in _DERIVED_HEADER}
+              if (name in definition.all_fields or name.startswith("GLDIM")) and name not in _DERIVED_HEADER
+              and name not in _RECORD_METADATA}
     redated = definition.date_field in sent
     if redated and "WHENPOSTED" not in sent:
         header.pop("WHENPOSTED", None)  # the posting date follows the document date, as on create
@@ -158,8 +162,10 @@ def _check_document(ctx: FunctionContext, definition: ObjectDef, header: dict[st
     total = sum((Decimal(line["AMOUNT"]) for line in stored_lines), Decimal("0.00"))
 
     for name, value in header.items():
-        if name in definition.fields or name.startswith("GLDIM"):
-            record_fields[name] = value
+        # Every standard header field sent is kept (ONHOLD, PAYMENTPRIORITY...), as a tenant keeps it.
+        # What the rules computed (the due date as MM/DD/YYYY, the party's name) wins over the text sent.
+        if (name in definition.all_fields or name.startswith("GLDIM")) and name not in _RECORD_METADATA:
+            record_fields.setdefault(name, value)
     record_fields.pop("RECORDNO", None)
     record_fields[date_field] = format_date(doc_date)
     if not gl:

@@ -12,18 +12,20 @@ from typing import Any
 from lxml import etree
 
 from include import demo_company as demo
-from include.intacct_sandbox import messages, reads, writes
+from include.intacct_sandbox import envelope_schema, legacy_lists, messages, metadata, reads, writes
 from include.intacct_sandbox.context import Failure, FunctionContext, Outcome
 from include.intacct_sandbox.xmlout import element, errors_xml
 
-SESSION_PATH = "/ia/xml/session/xmlgw.phtml"
 LOGIN_PATH = "/ia/xml/xmlgw.phtml"
+# Where sessions live when the sandbox is started with a distinct session endpoint
+# (`serve --session-endpoint-path`): some tenants are given an endpoint other than the login URL.
+SESSION_PATH = "/ia/xml/session/xmlgw.phtml"
 
 READ_FUNCTIONS = {
     "readByQuery": reads.read_by_query, "readMore": reads.read_more, "query": reads.query, "read": reads.read,
-    "readByName": reads.read_by_name, "lookup": reads.lookup, "inspect": reads.inspect,
-    "getDimensions": reads.get_dimensions, "get_closedbooksdate": reads.get_closed_books_date,
-    "getFinancialSetup": reads.get_financial_setup,
+    "readByName": reads.read_by_name, "lookup": metadata.lookup, "inspect": metadata.inspect,
+    "getDimensions": metadata.get_dimensions, "get_closedbooksdate": metadata.get_closed_books_date,
+    "getFinancialSetup": metadata.get_financial_setup, "get_list": legacy_lists.get_list,
 }
 WRITE_FUNCTIONS = {
     "create": writes.create, "update": writes.update, "delete": writes.delete,
@@ -33,7 +35,7 @@ WRITE_FUNCTIONS = {
 SESSION_FUNCTION = "getAPISession"
 GATEWAY_FUNCTIONS = (SESSION_FUNCTION, *READ_FUNCTIONS, *WRITE_FUNCTIONS)
 MAX_SESSIONS_BEFORE_PURGE = 1000
-_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, remove_comments=True)
+_CONTROL_ECHO = ("senderid", "controlid", "uniqueid", "dtdversion")
 
 
 @dataclass
@@ -50,7 +52,10 @@ class Prepared:
     """A parsed request, before it runs: enough to apply concurrency limits and latency."""
 
     root: Any = None
+    # A request that is not well formed or breaks the envelope's schema: Intacct's description2 text,
+    # and what its control block says (echoed in the failure).
     parse_error: str = ""
+    echo: dict[str, str] = field(default_factory=dict)
     company: str = ""
     function_count: int = 0
     # The element name of each function's API call ("" when it holds none or several), in
@@ -74,6 +79,20 @@ def _call_name(function) -> str:
     return children[0].tag if len(children) == 1 else ""
 
 
+def _echo_of(root) -> dict[str, str]:
+    """The control values a response echoes; uniqueid and dtdversion as they take effect when absent
+    (uniqueid defaults to true, the documented default, so a completed controlid is refused on repeat)."""
+    control = root.find("control") if root is not None and root.tag == "request" else None
+    return _normalized({name: _text(control, name) for name in _CONTROL_ECHO})
+
+
+def _normalized(echo: dict[str, str]) -> dict[str, str]:
+    echo = {name: echo.get(name, "") for name in _CONTROL_ECHO}
+    echo["uniqueid"] = "false" if echo["uniqueid"].lower() == "false" else "true"
+    echo["dtdversion"] = echo["dtdversion"] or "3.0"
+    return echo
+
+
 def _iso(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="seconds")
 
@@ -85,11 +104,15 @@ class Gateway:
     # --- phase 1: parse -------------------------------------------------------------------------
     def prepare(self, body: bytes) -> Prepared:
         try:
-            root = etree.fromstring(body, _PARSER)
+            root = envelope_schema.parse(body)
         except etree.XMLSyntaxError as exc:
-            return Prepared(parse_error=str(exc))
-        if root.tag != "request":
-            return Prepared(parse_error=f"Expecting element request, got {root.tag}")
+            echo = envelope_schema.control_echo(body)
+            return Prepared(parse_error=envelope_schema.parse_error_text(exc), echo=_normalized(echo) if echo else {})
+        except ValueError as exc:  # e.g. a str with an encoding declaration; not reachable over HTTP bytes
+            return Prepared(parse_error=f"Fatal Error 1: {exc}. Line: 1, column: 0.")
+        schema_error = envelope_schema.schema_error_text(root)
+        if schema_error is not None:
+            return Prepared(parse_error=schema_error, echo=_echo_of(root))
         company = ""
         first_auth = root.find("operation/authentication")
         if first_auth is not None:
@@ -103,23 +126,15 @@ class Gateway:
 
     # --- phase 2: run ---------------------------------------------------------------------------
     def run(self, prepared: Prepared, path: str, base_url: str) -> str:
-        if prepared.root is None:
-            return self._control_failure({}, messages.xml_parse_error(prepared.parse_error))
+        if prepared.parse_error:
+            return self._control_failure(prepared.echo, messages.xml_parse_error(prepared.parse_error))
         root = prepared.root
         control = root.find("control")
-        echo = {name: _text(control, name) for name in ("senderid", "controlid", "uniqueid", "dtdversion")}
-        if control is None or not echo["senderid"] or control.find("controlid") is None:
-            missing = "control" if control is None else "senderid" if not echo["senderid"] else "controlid"
-            return self._control_failure(echo, messages.xml_parse_error(f"Element '{missing}' is missing."))
+        echo = _echo_of(root)
         if not self._sender_ok(echo["senderid"], _text(control, "password")):
             return self._control_failure(echo, messages.sender_credentials_incorrect())
         operations = root.findall("operation")
-        if not operations:
-            return self._control_failure(echo, messages.xml_parse_error("Element 'operation' is missing."))
-        # uniqueid defaults to true (the documented default): a completed controlid is refused on repeat.
-        unique = (echo["uniqueid"] or "true").lower() == "true"
-        echo["uniqueid"] = "true" if unique else "false"
-        echo["dtdversion"] = echo["dtdversion"] or "3.0"
+        unique = echo["uniqueid"] == "true"
         store = self.sandbox.store
         parts = [f"<response><control><status>success</status>{self._echo(echo)}</control>"]
         try:
@@ -135,6 +150,10 @@ class Gateway:
     def _echo(self, echo: dict[str, str]) -> str:
         return "".join(element(name, echo.get(name, "")) for name in ("senderid", "controlid", "uniqueid",
                                                                     "dtdversion"))
+
+    def _session_path(self) -> str:
+        """The path a session id is accepted on: the login URL's, unless a distinct one was configured."""
+        return self.sandbox.options.session_endpoint_path or LOGIN_PATH
 
     def _control_failure(self, echo: dict[str, str], error: messages.GatewayError) -> str:
         return (f"<response><control><status>failure</status>{self._echo(echo)}</control>"
@@ -154,7 +173,7 @@ class Gateway:
         login = auth.find("login")
         if session_id:
             session = sandbox.sessions.get(session_id)
-            if session is None or session.expires <= now or path != SESSION_PATH:
+            if session is None or session.expires <= now or path != self._session_path():
                 if session is not None and session.expires <= now:
                     sandbox.sessions.pop(session_id, None)
                 return None, messages.invalid_session(), (session.user_id if session else "",
@@ -164,8 +183,8 @@ class Gateway:
                                                                                         session.company)
             session.expires = now + timedelta(seconds=sandbox.options.session_timeout_seconds)
             return session, None, (session.user_id, session.company)
-        if login is None:
-            return None, messages.xml_parse_error("Element 'login' or 'sessionid' is required."), ("", "")
+        if login is None:  # an <oauth> block: the schema allows it, the sandbox signs in only with the others
+            return None, messages.sign_in_incorrect(), ("", "")
         user_id, company_field = _text(login, "userid"), _text(login, "companyid")
         company, _, console_entity = company_field.partition("|")
         entity_id = _text(login, "locationid") or console_entity.partition("|")[2]
@@ -198,7 +217,10 @@ class Gateway:
                     f"{element('sessiontimestamp', _iso(now))}{element('sessiontimeout', _iso(identity.expires))}"
                     "</authentication>")
         entity = store.find_by_key(company, "LOCATIONENTITY", identity.entity_id) if identity.entity_id else None
-        ctx = FunctionContext(store, company, entity, now.replace(tzinfo=None), base_url, sandbox, identity.user_id)
+        # A sign-in with login credentials is a session of its own request.
+        session_key = _text(operation, "authentication/sessionid") or f"request:{secrets.token_hex(8)}"
+        ctx = FunctionContext(store, company, entity, now.replace(tzinfo=None), base_url, sandbox, identity.user_id,
+                              session_key=session_key)
         transaction = (operation.get("transaction") or "false").lower() == "true"
         functions = operation.findall("content/function")
         operation_savepoint = store.savepoint()
@@ -243,15 +265,7 @@ class Gateway:
         name = _call_name(function)
         result: dict[str, Any] = {"status": "success", "function": name, "controlid": control_id, "data": "",
                                   "errors": [], "transactions": 0}
-        if not control_id:
-            result.update(status="failure", errors=[messages.xml_parse_error(
-                "Attribute 'controlid' of element 'function' is required.")])
-            return result
-        if len(children) != 1:
-            result.update(status="failure", errors=[messages.xml_parse_error(
-                "Element 'function' must hold exactly one API call.")])
-            return result
-        el = children[0]
+        el = children[0]  # the envelope's schema guarantees exactly one API call
         if name == SESSION_FUNCTION:
             try:
                 result["data"] = self._new_session(ctx, el, identity, base_url)
@@ -262,8 +276,8 @@ class Gateway:
         is_write = handler is None
         if is_write:
             handler = WRITE_FUNCTIONS.get(name)
-        if handler is None:
-            result.update(status="failure", errors=[messages.unknown_function(name)])
+        if handler is None:  # in Intacct's schema, but not one the sandbox serves
+            result.update(status="failure", errors=[messages.function_not_served(name)])
             return result
         if is_write and unique and store.has_control_id(ctx.company, control_id):
             result.update(status="failure", errors=[messages.duplicate_control_id(control_id)])
@@ -297,7 +311,7 @@ class Gateway:
                 del sandbox.sessions[stale]
         sandbox.sessions[session_id] = Session(ctx.company, identity.user_id, entity_id, identity.expires,
                                                identity.sender_id)
-        endpoint = base_url.rstrip("/") + SESSION_PATH
+        endpoint = base_url.rstrip("/") + self._session_path()
         return (f"<data><api>{element('sessionid', session_id)}{element('endpoint', endpoint)}"
                 f"{element('locationid', entity_id)}</api></data>")
 

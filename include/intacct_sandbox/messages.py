@@ -20,6 +20,9 @@ class GatewayError:
 
 # --- control level -------------------------------------------------------------------------------
 def xml_parse_error(detail: str) -> GatewayError:
+    """A request that is not well formed or breaks the schema, with libxml2's report as Intacct shows it:
+    "XML Parse schema error: Fatal Error 76: Opening and ending tag mismatch: ... Line: 19, column: 18."
+    (https://developer.intacct.com/web-services/error-handling/). Intacct appends a [Support ID: ...]."""
     return GatewayError("XL03000003", "", f"XML Parse schema error: {detail}")
 
 
@@ -71,17 +74,24 @@ def duplicate_control_id(control_id: str) -> GatewayError:
     )
 
 
-def unknown_function(name: str) -> GatewayError:
-    return GatewayError("XL03000003", "", f"XML Parse schema error: Unknown function '{name}'.")
+def function_not_served(name: str) -> GatewayError:
+    # Wording is ours: the call is in Intacct's schema (a real tenant would run it); the sandbox does not
+    # model it. A call outside the schema is refused before anything runs, as a parse schema error.
+    return GatewayError("BL01001973", "", f"The sandbox does not serve {name}: it is an Intacct function the "
+                        "sandbox does not model.")
 
 
 def object_not_found(object_name: str) -> GatewayError:
     return GatewayError("Query Failed", "", f"Object definition {object_name} not found")
 
 
-def unknown_field(object_name: str, field: str) -> GatewayError:
-    # Wording is ours: Intacct's exact text for an unknown field is not public.
-    return GatewayError("Query Failed", "", f"Invalid field '{field}' for object {object_name}")
+def unknown_field(object_name: str, fields: list[str]) -> GatewayError:
+    """Intacct's refusal of fields a read cannot return, every one listed: "The following fields cannot be
+    queried: [ item: [BASEUOM] ]" (intacct/intacct-sdk-net#150; intacct/intacct-sdk-js#83 lists two
+    fields of apbill). Those reports come from `query`; readByQuery and read are answered the same."""
+    names = ", ".join(f.upper() for f in fields)
+    return GatewayError("XL03000006", "", f"The following fields cannot be queried: [ {object_name.lower()}: "
+                        f"[{names}] ]")
 
 
 def query_syntax(detail: str) -> GatewayError:
@@ -94,6 +104,18 @@ def invalid_parameter(function: str, detail: str) -> GatewayError:
 
 def read_more_failed(result_id: str) -> GatewayError:
     return GatewayError("readMore failed", "", f"Attempt to readMore with an invalid or expired resultId: {result_id}")
+
+
+def read_more_object_failed(object_name: str) -> GatewayError:
+    # Wording is ours, after the resultId text above: no public sample shows readMore by object failing.
+    return GatewayError("readMore failed", "",
+                        f"Attempt to readMore with no readByQuery of {object_name} in progress in this session")
+
+
+def read_only_object(object_name: str) -> GatewayError:
+    # Wording is ours: the sandbox reads these objects but does not model writing them.
+    return GatewayError("BL01001973", "", f"The sandbox does not write {object_name} records; they are read-only "
+                        "in the sandbox.")
 
 
 def no_permission(operation: str, object_name: str) -> GatewayError:

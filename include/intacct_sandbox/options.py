@@ -25,6 +25,10 @@ class Options:
     result_ttl_seconds: float = 600.0
     fault_probabilities: dict[str, float] = field(default_factory=dict)
     fault_target: str = "all"  # which requests faults are aimed at: all, writes, reads or function:<name>
+    # "" (the default): getAPISession returns the login URL as the endpoint and sessions work there, as
+    # on Intacct by default. A path (e.g. /ia/xml/session/xmlgw.phtml): sessions get that endpoint and
+    # are accepted only there, like a tenant given a distinct session endpoint.
+    session_endpoint_path: str = ""
 
     RUNTIME = ("latency_ms", "function_latency_ms", "concurrency_limit", "session_timeout_seconds",
                "result_ttl_seconds")

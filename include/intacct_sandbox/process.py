@@ -63,11 +63,13 @@ def start_sandbox(state_dir: str | Path, port: int = 0, host: str = "127.0.0.1",
                   session_timeout_seconds: float | None = None, result_ttl_seconds: float | None = None,
                   fault_probabilities: dict[str, float] | None = None,
                   sender_password: str | None = None, user_password: str | None = None,
-                  startup_timeout: float = 30.0, fault_target: str | None = None) -> SandboxProcess:
+                  startup_timeout: float = 30.0, fault_target: str | None = None,
+                  session_endpoint_path: str | None = None) -> SandboxProcess:
     """Start `python -m include.intacct_sandbox serve` and wait until it answers /admin/health.
 
     port=0 lets the OS pick a free port; the server prints the URL it listens on. fault_target aims
     the start faults (all, writes, reads or function:<name>), as `serve --fault-target` does.
+    session_endpoint_path gives sessions a distinct endpoint, as `serve --session-endpoint-path` does.
     """
     sender_password = sender_password or os.environ.get("SANDBOX_SENDER_PASSWORD", DEFAULT_SENDER_PASSWORD)
     user_password = user_password or os.environ.get("SANDBOX_USER_PASSWORD", DEFAULT_USER_PASSWORD)
@@ -76,7 +78,7 @@ def start_sandbox(state_dir: str | Path, port: int = 0, host: str = "127.0.0.1",
             "--function-latency-ms", str(function_latency_ms)]
     for flag, value in (("--seed", seed), ("--concurrency-limit", concurrency_limit),
                         ("--session-timeout", session_timeout_seconds), ("--result-ttl", result_ttl_seconds),
-                        ("--fault-target", fault_target)):
+                        ("--fault-target", fault_target), ("--session-endpoint-path", session_endpoint_path)):
         if value is not None:
             args += [flag, str(value)]
     for fault, probability in (fault_probabilities or {}).items():

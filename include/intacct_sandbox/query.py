@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -19,12 +20,26 @@ from include.intacct_sandbox.catalog import BOOLEAN, DATE, DECIMAL, ENUM, INTEGE
 from include.intacct_sandbox.records import parse_timestamp
 
 Predicate = Callable[[dict[str, Any]], bool]
+_GLDIM = re.compile(r"GLDIM[A-Z0-9_]+")
 
 
 class QueryError(Exception):
     def __init__(self, error: messages.GatewayError):
         super().__init__(error.description2)
         self.error = error
+
+
+@dataclass(frozen=True)
+class Field:
+    """A field a read names: its own name, the type it compares as, and how to read it from a record."""
+
+    name: str
+    type: str
+    get: Callable[[dict[str, Any]], Any]
+
+
+def _stored(name: str) -> Callable[[dict[str, Any]], Any]:
+    return lambda record: record.get(name, "")
 
 
 class FieldResolver:
@@ -36,14 +51,32 @@ class FieldResolver:
         self._by_upper = {name.upper(): name for name in fields}
         self.allow_gldim = allow_gldim
 
-    def resolve(self, name: str) -> tuple[str, str]:
+    def field(self, name: str) -> Field:
         upper = name.strip().upper()
         actual = self._by_upper.get(upper)
         if actual is not None:
-            return actual, self.fields[actual]
-        if self.allow_gldim and upper.startswith("GLDIM") and len(upper) > 5:
-            return upper, "TEXT"
-        raise QueryError(messages.unknown_field(self.object_name, name.strip()))
+            return Field(actual, self.fields[actual], _stored(actual))
+        if self.allow_gldim and _GLDIM.fullmatch(upper):  # a UDD on a line, named as an element can be
+            return Field(upper, "TEXT", _stored(upper))
+        raise QueryError(messages.unknown_field(self.object_name, [name.strip()]))
+
+    def resolve(self, name: str) -> tuple[str, str]:
+        field = self.field(name)
+        return field.name, field.type
+
+    def fields_of(self, names: list[str]) -> list[Field]:
+        """The fields named, in order; every unknown one is named in a single error, as Intacct lists them."""
+        out, unknown = [], []
+        for name in names:
+            if not name.strip():
+                raise QueryError(messages.query_syntax("a field name is empty"))
+            try:
+                out.append(self.field(name))
+            except QueryError:
+                unknown.append(name.strip())
+        if unknown:
+            raise QueryError(messages.unknown_field(self.object_name, unknown))
+        return out
 
 
 def _coerce(field_type: str, name: str, value: str, case_insensitive: bool) -> Any:
@@ -75,35 +108,36 @@ def _like_regex(pattern: str, case_insensitive: bool) -> re.Pattern:
 
 def comparison(resolver: FieldResolver, field: str, op: str, values: list[str],
                case_insensitive: bool = False) -> Predicate:
-    name, ftype = resolver.resolve(field)
+    resolved = resolver.field(field)
+    name, ftype, get = resolved.name, resolved.type, resolved.get
     if op in ("isnull", "isnotnull"):
         want_null = op == "isnull"
-        return lambda r: (r.get(name, "") in ("", None)) == want_null
+        return lambda r: (get(r) in ("", None)) == want_null
     if op in ("like", "notlike"):
         regex = _like_regex(values[0], case_insensitive)
         negate = op == "notlike"
-        return lambda r: bool(regex.fullmatch(str(r.get(name, "") or ""))) != negate
+        return lambda r: bool(regex.fullmatch(str(get(r) or ""))) != negate
     targets = [_coerce(ftype, name, v, case_insensitive) for v in values]
     if op in ("in", "notin"):
         members = set(targets)
         negate = op == "notin"
 
         def member(r):
-            value = _coerce(ftype, name, r.get(name, ""), case_insensitive)
+            value = _coerce(ftype, name, get(r), case_insensitive)
             return (value in members) != negate if value is not None else negate
         return member
     if op == "between":
         low, high = targets
 
         def between(r):
-            value = _coerce(ftype, name, r.get(name, ""), case_insensitive)
+            value = _coerce(ftype, name, get(r), case_insensitive)
             return value is not None and low is not None and high is not None and low <= value <= high
         return between
     target = targets[0]
     compare = _OPERATORS[op]
 
     def check(r):
-        value = _coerce(ftype, name, r.get(name, ""), case_insensitive)
+        value = _coerce(ftype, name, get(r), case_insensitive)
         if value is None or target is None:
             return op == "notequalto" and (value is None) != (target is None)
         if isinstance(value, datetime) != isinstance(target, datetime):
@@ -289,9 +323,11 @@ def parse_filter(element, resolver: FieldResolver, case_insensitive: bool) -> Pr
     return comparison(resolver, field, tag, values, case_insensitive)
 
 
-def sort_key(field_type: str, name: str, case_insensitive: bool):
+def sort_key(field: Field, case_insensitive: bool):
+    field_type, name, get = field.type, field.name, field.get
+
     def key(record):
-        value = _coerce(field_type, name, record.get(name, ""), case_insensitive)
+        value = _coerce(field_type, name, get(record), case_insensitive)
         # None sorts first, and values of one type compare among themselves.
         return (value is not None, value if value is not None else 0)
     return key

@@ -44,6 +44,8 @@ class Sandbox:
                                    **{u.object_name: "id" for u in demo.UDDS}})
         self.sessions: dict = {}
         self.cursors: dict = {}
+        # (session, object) -> resultId of that session's latest readByQuery of the object with pages left
+        self.latest_cursors: dict[tuple[str, str], str] = {}
         self.faults = self._start_faults()
         self.in_flight: Counter[str] = Counter()
         self.clock_offset = timedelta(0)
@@ -72,6 +74,7 @@ class Sandbox:
         self._seed()
         self.sessions.clear()
         self.cursors.clear()
+        self.latest_cursors.clear()
         self.options = replace(self._start_options)
         self.faults = self._start_faults()
 

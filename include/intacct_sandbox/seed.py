@@ -24,6 +24,52 @@ def _contact(name: str, email: str, party_id: str) -> dict[str, str]:
             "DISPLAYCONTACT.MAILADDRESS.COUNTRYCODE": "US"}
 
 
+def _contact_record(name: str, email: str, party_id: str) -> dict[str, str]:
+    """The CONTACT a customer's or vendor's display contact names (DISPLAYCONTACT.CONTACTNAME)."""
+    display = _contact(name, email, party_id)
+    return {"CONTACTNAME": display["DISPLAYCONTACT.CONTACTNAME"], "PRINTAS": name, "COMPANYNAME": name,
+            "EMAIL1": email, "TAXABLE": "false", "MAILADDRESS.COUNTRYCODE": "US", "STATUS": "active"}
+
+
+# Two tasks per project and two cost types per task (Intacct keys a cost type by project and task; the
+# sandbox's ids carry both so each is unique on its own).
+_TASKS = (("T1", "Planning"), ("T2", "Execution"))
+_COST_TYPES = (("LAB", "Labor", "6000"), ("MAT", "Material", "5100"))
+
+
+def _project_tasks_and_cost_types() -> list[tuple[str, dict[str, str]]]:
+    rows: list[tuple[str, dict[str, str]]] = []
+    for p in demo.PROJECTS:
+        for number, (suffix, name) in enumerate(_TASKS, start=1):
+            task_id = f"{p.id}-{suffix}"
+            status = p.status if number == 1 or p.status == "active" else "inactive"
+            rows.append(("TASK", {"TASKID": task_id, "NAME": name, "PROJECTID": p.id, "TASKNO": str(number),
+                                  "TASKSTATUS": "In Progress" if p.status == "active" else "Completed",
+                                  "BILLABLE": "true", "STATUS": status, "DESCRIPTION": f"{name} of {p.name}"}))
+            for code, cost_name, account in _COST_TYPES:
+                rows.append(("COSTTYPE", {"COSTTYPEID": f"{task_id}-{code}", "NAME": cost_name, "PROJECTID": p.id,
+                                          "TASKID": task_id, "STANDARDCOSTTYPEID": cost_name, "ACCOUNTNO": account,
+                                          "STATUS": status}))
+    return rows
+
+
+def _cash_accounts(today: date) -> list[tuple[str, dict[str, str]]]:
+    """The bank accounts behind the demo chart's cash accounts, and a corporate card. The chart has no
+    savings cash account, so SAVINGSACCOUNT is readable and empty."""
+    checking = [("BOA-OPERATING", "1000", "Operating account", "4321"),
+                ("BOA-PAYROLL", "1010", "Payroll account", "8765")]
+    rows: list[tuple[str, dict[str, str]]] = [
+        ("CHECKINGACCOUNT", {"BANKACCOUNTID": bank_id, "BANKACCOUNTNO": f"****{last4}", "GLACCOUNTNO": account,
+                             "BANKNAME": "Bank of America", "BANKACCOUNTTYPE": "checking", "ROUTINGNO": "",
+                             "CURRENCY": demo.BASE_CURRENCY, "STATUS": "active", "DEPARTMENTID": "",
+                             "LOCATIONID": "", "DESCRIPTION": description})
+        for bank_id, account, description, last4 in checking]
+    rows.append(("CREDITCARD", {"CARDID": "AMEX-CORPORATE", "DESCRIPTION": "Corporate card", "CARDTYPE": "American Express",
+                                "EXP_MONTH": "December", "EXP_YEAR": str(today.year + 2), "LIABILITYTYPE": "Credit",
+                                "VENDORID": "", "CURRENCY": demo.BASE_CURRENCY, "STATUS": "active"}))
+    return rows
+
+
 def _term(term: demo.Term, kind: str) -> dict[str, str]:
     return {"NAME": term.name, "STATUS": term.status, "DESCRIPTION": term.name, "DUEDATE": str(term.due_days),
             "DUEFROM": f"from {kind} date", "DISCDATE": str(term.discount_days) if term.discount_percent else "",
@@ -79,6 +125,8 @@ def master_records(company: str, today: date) -> list[tuple[str, dict[str, str]]
         rows.append(("PROJECT", {"PROJECTID": p.id, "NAME": p.name, "PROJECTCATEGORY": demo.PROJECT_CATEGORY,
                                  "PARENTID": p.parent_id, "STATUS": p.status,
                                  "PROJECTSTATUS": "In Progress" if p.status == "active" else "Completed"}))
+    rows += _project_tasks_and_cost_types()
+    rows += _cash_accounts(today)
     for e in demo.EMPLOYEES:
         first, _, last = e.name.partition(" ")
         rows.append(("EMPLOYEE", {"EMPLOYEEID": e.id, "CONTACT.CONTACTNAME": e.name, "CONTACT.FIRSTNAME": first,
@@ -95,13 +143,14 @@ def master_records(company: str, today: date) -> list[tuple[str, dict[str, str]]
         c = demo.customer(n)
         rows.append(("CUSTOMER", {"CUSTOMERID": c["customer_id"], "NAME": c["name"], "STATUS": c["status"],
                                   "TERMNAME": c["term_name"], "CURRENCY": c["currency"], "ONHOLD": "false",
-                                  "TOTALDUE": "0", **_contact(c["name"], c["email"], c["customer_id"])}))
+                                  **_contact(c["name"], c["email"], c["customer_id"])}))
+        rows.append(("CONTACT", _contact_record(c["name"], c["email"], c["customer_id"])))
     for n in range(demo.SEEDED_VENDOR_COUNT):
         v = demo.vendor(n)
         rows.append(("VENDOR", {"VENDORID": v["vendor_id"], "NAME": v["name"], "STATUS": v["status"],
                                 "TERMNAME": v["term_name"], "CURRENCY": v["currency"], "ONHOLD": "false",
-                                "TOTALDUE": "0", "APACCOUNT": "2000",
-                                **_contact(v["name"], v["email"], v["vendor_id"])}))
+                                "APACCOUNT": "2000", **_contact(v["name"], v["email"], v["vendor_id"])}))
+        rows.append(("CONTACT", _contact_record(v["name"], v["email"], v["vendor_id"])))
     for n in range(demo.SEEDED_ITEM_COUNT):
         i = demo.item(n)
         rows.append(("ITEM", {"ITEMID": i["item_id"], "NAME": i["name"], "ITEMTYPE": i["item_type"],

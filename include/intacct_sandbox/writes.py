@@ -46,6 +46,8 @@ def _written_object(obj_el, could_not) -> ObjectDef:
     if definition.parent:
         raise Failure([messages.lines_through_document(definition.name, definition.parent),
                        could_not(definition.label)], EMPTY_OBJECTS)
+    if definition.read_only:
+        raise Failure([messages.read_only_object(definition.name), could_not(definition.label)], EMPTY_OBJECTS)
     return definition
 
 
@@ -258,6 +260,8 @@ def delete(ctx: FunctionContext, el) -> Outcome:
         raise Failure([messages.object_not_found((el.findtext("object") or "").upper())])
     if definition.parent:
         raise Failure([messages.lines_through_document(definition.name, definition.parent)])
+    if definition.read_only:
+        raise Failure([messages.read_only_object(definition.name)])
     keys = [k.strip() for k in (el.findtext("keys") or "").split(",") if k.strip()]
     for key in keys:
         record = ctx.store.get(ctx.company, definition.name, int(key)) if key.isdigit() else None

@@ -17,7 +17,7 @@ from tests.integration.sandbox.raw_gateway import (
 ISO_MOMENT = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00$")
 
 
-def test_get_api_session_answers_with_the_reference_envelope_and_a_session_endpoint(sandbox):
+def test_get_api_session_answers_with_the_reference_envelope_and_the_login_url_as_endpoint(sandbox):
     reply = post(sandbox.url, envelope(fn("<getAPISession/>", "testControlId"), controlid="ControlIdHere"))
     assert reply.status_code == 200 and reply.headers["content-type"].startswith("text/xml")
     root = reply.root
@@ -37,8 +37,8 @@ def test_get_api_session_answers_with_the_reference_envelope_and_a_session_endpo
     api = result.find("data/api")
     assert children(api) == ["sessionid", "endpoint", "locationid"]
     assert len(api.findtext("sessionid")) >= 24
-    assert api.findtext("endpoint") == sandbox.base_url + "/ia/xml/session/xmlgw.phtml"
-    assert api.findtext("endpoint") != sandbox.url
+    # Sage's SDK fixtures answer getAPISession with the login URL itself (reference section 1.7).
+    assert api.findtext("endpoint") == sandbox.url
 
 
 def test_session_ids_are_opaque_and_different_for_every_sign_in(sandbox):
@@ -48,14 +48,12 @@ def test_session_ids_are_opaque_and_different_for_every_sign_in(sandbox):
     assert "DEMO" not in first and demo.SANDBOX_USER_ID not in first
 
 
-def test_session_works_at_its_endpoint_and_is_refused_at_the_login_endpoint(sandbox):
+def test_session_id_works_on_the_main_gateway_url_as_production_clients_send_it(sandbox):
     session_id, endpoint = session(sandbox)
-    auth = f"<sessionid>{session_id}</sessionid>"
-    ok = post(endpoint, envelope(fn("<getFinancialSetup/>"), auth=auth))
+    assert endpoint == sandbox.url
+    ok = post(sandbox.url, envelope(fn("<getFinancialSetup/>"), auth=f"<sessionid>{session_id}</sessionid>"))
     assert ok.root.findtext("operation/authentication/status") == "success"
-    refused = post(sandbox.url, envelope(fn("<getFinancialSetup/>"), auth=auth))
-    assert refused.root.findtext("operation/authentication/status") == "failure"
-    assert refused.root.find("operation/result") is None
+    assert ok.result().findtext("status") == "success"
 
 
 def test_unknown_session_fails_authentication_with_invalid_session_and_runs_nothing(sandbox):
@@ -212,7 +210,8 @@ def test_query_requires_select_and_rejects_unknown_fields_and_oversized_pages(sa
     assert no_select.result().findtext("status") == "failure"
     assert no_select.errors()[0][0] == "Query Failed"
     unknown = call(sandbox, fn("<query><object>VENDOR</object><select><field>NOPE</field></select></query>"))
-    assert unknown.errors() == [("Query Failed", "Invalid field 'NOPE' for object VENDOR")]
+    # Intacct's text (intacct/intacct-sdk-net#150): "The following fields cannot be queried: [ item: [BASEUOM] ]"
+    assert unknown.errors() == [("XL03000006", "The following fields cannot be queried: [ vendor: [NOPE] ]")]
     big = call(sandbox, fn("<query><object>VENDOR</object><select><field>VENDORID</field></select>"
                            "<pagesize>2001</pagesize></query>"))
     assert big.result().findtext("status") == "failure"
@@ -269,8 +268,11 @@ def test_lookup_lists_fields_and_relationships(sandbox):
     assert type_el.get("Name") == "GLBATCH"
     field_ids = [f.findtext("ID") for f in type_el.findall("Fields/Field")]
     assert {"RECORDNO", "JOURNAL", "BATCH_DATE", "BATCH_TITLE", "WHENMODIFIED", "RECORD_URL"} <= set(field_ids)
+    # As the docs' GLBATCH example: VALIDVALUES only on a field that has valid values (STATE, STATUS).
     assert children(type_el.find("Fields/Field")) == ["ID", "LABEL", "DESCRIPTION", "REQUIRED", "READONLY",
-                                                      "DATATYPE", "VALIDVALUES", "ISCUSTOM"]
+                                                      "DATATYPE", "ISCUSTOM"]
+    status = next(f for f in type_el.findall("Fields/Field") if f.findtext("ID") == "STATUS")
+    assert [v.text for v in status.findall("VALIDVALUES/VALIDVALUE")] == ["active", "inactive"]
     assert type_el.findtext("Relationships/Relationship/OBJECTPATH") == "JOURNAL"
     customer = call(sandbox, fn("<lookup><object>CUSTOMER</object></lookup>")).result()
     ids = [f.findtext("ID") for f in customer.findall("data/Type/Fields/Field")]

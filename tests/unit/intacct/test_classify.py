@@ -131,7 +131,8 @@ CASES = {
                           ErrorClass.VALIDATION),
     "smart_rule_violated": ([line("", "", "Smart Rule 123456789 Violated")], ErrorClass.VALIDATION),
     "unknown_object": ([line("Query Failed", "", "Object definition BADOBJECT not found")], ErrorClass.VALIDATION),
-    "unknown_field": ([line("Query Failed", "", "Invalid field 'FOO' for object VENDOR")], ErrorClass.VALIDATION),
+    "unknown_field": ([line("XL03000006", "", "The following fields cannot be queried: [ vendor: [FOO] ]")],
+                      ErrorClass.VALIDATION),
     "check_transaction_try_again": (
         [line("BL01001973", "Currently, we can't create the transaction", "Could not create cctransaction record!",
               "Check the transaction for errors or inconsistencies, then try again.")], ErrorClass.TRANSIENT),

@@ -62,7 +62,7 @@ def test_malformed_queries_fail_with_query_failed(query):
 def test_unknown_field_names_the_field_and_object():
     with pytest.raises(QueryError) as caught:
         matching("COLOR = 'red'")
-    assert caught.value.error.description2 == "Invalid field 'COLOR' for object VENDOR"
+    assert caught.value.error.description2 == "The following fields cannot be queried: [ vendor: [COLOR] ]"
 
 
 def _filter(xml: str, case_insensitive: bool = False) -> list[str]:
