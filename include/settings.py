@@ -36,6 +36,9 @@ class Settings:
     closed_period_policy: dict[str, str] = field(default_factory=dict)
     payment_term_auto_create: bool = False
     term_mapping_file: Path | None = None
+    # How long a claim stays someone's without a sign of life (a heartbeat while its run's task works,
+    # or Airflow showing the run still running): the one lease of every claim the product takes.
+    claim_lease_seconds: float = 900.0
 
     @property
     def reports_dir(self) -> Path:
@@ -97,4 +100,5 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         payment_term_auto_create=(env.get("INTEGRATION_PAYMENT_TERM_AUTO_CREATE", "false").lower()
                                   in ("1", "true", "yes")),
         term_mapping_file=Path(mapping).resolve() if mapping else REPO_ROOT / "config" / "term_mapping.csv",
+        claim_lease_seconds=number_setting(env, "INTEGRATION_CLAIM_LEASE_SECONDS", 900.0, minimum=1),
     )

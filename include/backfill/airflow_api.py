@@ -1,4 +1,4 @@
-"""Airflow's REST API, as far as starting a backfill needs it.
+"""Airflow's REST API, as far as starting a backfill and checking on a run's tasks need it.
 
 The base URL and credentials come from an Airflow connection (default ``airflow_api``):
 host (with scheme, or schema + host + port), login and password of an Airflow user allowed
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 import requests
@@ -76,6 +77,30 @@ class AirflowApi:
             raise AirflowApiError(f"POST {path} for {dag_id} {from_date}..{to_date} -> HTTP {response.status_code}: "
                                   f"{_detail(response)}", response.status_code)
         return response.json()
+
+    def task_states(self, dag_id: str, run_id: str, page_size: int = 100) -> dict[str, str | None]:
+        """task -> state of every task instance of a DAG run (a mapped one as ``<task>_<index>``, as the
+        Task SDK names them); empty when Airflow has no such run."""
+        path = f"/api/v2/dags/{quote(dag_id, safe='')}/dagRuns/{quote(run_id, safe='')}/taskInstances"
+        states: dict[str, str | None] = {}
+        offset = 0
+        while True:
+            response = requests.get(self.base_url + path, params={"limit": page_size, "offset": offset},
+                                    headers=self._headers(), timeout=self.timeout)
+            if response.status_code == 404:
+                return {}
+            if not response.ok:
+                raise AirflowApiError(f"GET {path} -> HTTP {response.status_code}: {_detail(response)}",
+                                      response.status_code)
+            page = response.json()
+            instances = page.get("task_instances") or []
+            for ti in instances:
+                index = ti.get("map_index", -1)
+                name = ti["task_id"] if index is None or index < 0 else f"{ti['task_id']}_{index}"
+                states[name] = ti.get("state")
+            offset += len(instances)
+            if not instances or offset >= int(page.get("total_entries") or 0):
+                return states
 
 
 def base_url_of(host: str, schema: str | None, port: int | None) -> str:

@@ -809,8 +809,8 @@ class Ledger:
                     after,
                     row["claimed_version"],
                     run_id=run_id,
-                    reason=transition.meaning,
-                    details={"controlid": controlid, **details},
+                    reason=_outcome_reason(outcome, transition),
+                    details={"controlid": controlid, **details, **({"sent": False} if outcome.not_sent else {})},
                 )
             )
         common = dict(
@@ -980,8 +980,9 @@ class Ledger:
         object_type: str | None = None,
         actor: str | None = None,
         run_id: str | None = None,
+        keys: Iterable[str] | None = None,
     ) -> int:
-        """Release objects held for ``hold`` (optionally only for ``period`` / ``object_type``).
+        """Release objects held for ``hold`` (optionally only for ``period`` / ``object_type`` / ``keys``).
 
         They stay in error, marked released (``find(released=True, held_for_period=...)``) and keeping
         the period they were held for, until a ``release`` claim retries them. Returns how many.
@@ -995,6 +996,14 @@ class Ledger:
             condition &= t.c.held_for_period == period
         if object_type is not None:
             condition &= t.c.object_type == object_type
+        if keys is not None:
+            wanted = sorted(_text(object_type or "objects", key, "key", key, 128) for key in dict.fromkeys(keys))
+            if not wanted:
+                return 0
+            if len(wanted) > _CHUNK:  # one IN (...) list per statement: release chunk by chunk
+                return sum(self.release_holds(hold=hold.value, reason=reason, period=period, object_type=object_type,
+                                              actor=actor, run_id=run_id, keys=chunk) for chunk in _chunks(wanted))
+            condition &= t.c.key.in_(wanted)
         with write_transaction(self.engine) as conn:
             now = utcnow()
             released = conn.execute(
@@ -1158,6 +1167,15 @@ class Ledger:
                 if event["details"] is not None:
                     event["details"] = json.dumps(event["details"])
             _executemany(conn, events_table.insert().values(at=_timestamp(at)), new_events)
+
+
+def _outcome_reason(outcome: Outcome, transition) -> str:
+    """The event's reason: the transition's meaning ("posting failed"), unless nothing was sent."""
+    if not outcome.not_sent:
+        return transition.meaning
+    if transition.action is Action.FAIL_OUTDATED:
+        return f"{outcome.not_sent}; a newer ERP version waits to be posted"
+    return outcome.not_sent
 
 
 def _jsonable(value: Any) -> Any:

@@ -124,6 +124,9 @@ class Outcome:
     hold: str | None = None
     held_for_period: str | None = None
     controlid: str | None = None
+    # Why it failed without reaching Intacct (e.g. "failed validation"): nothing was sent, so the
+    # event log must not say "posting failed". None: the outcome of a send.
+    not_sent: str | None = None
 
     @classmethod
     def success(
@@ -157,6 +160,7 @@ class Outcome:
         hold: str | None = None,
         held_for_period: str | None = None,
         controlid: str | None = None,
+        not_sent: str | None = None,
     ) -> Outcome:
         return cls(
             object_type,
@@ -167,6 +171,7 @@ class Outcome:
             hold=hold,
             held_for_period=held_for_period,
             controlid=controlid,
+            not_sent=not_sent,
         )
 
 

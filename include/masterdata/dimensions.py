@@ -5,7 +5,10 @@ stream (``UDD:<name>``). When Intacct cannot return a UDD's values (inactive, or
 permitted for the integration user), the UDD is marked unavailable in the reference
 store, the ledger records a ``dimension_unavailable`` error for the master-data
 object ``dimension``/<name> with the administrator's steps, the other UDDs and
-objects still sync, and the next successful read makes it available again.
+objects still sync, and the next successful read makes it available again and
+releases the documents held for it (``include.masterdata.dimension_holds``).
+``read_udd`` reads one UDD: the master-data sync reads them all, a transactions run
+reads again only those its documents need (``include.masterdata.refresh``).
 """
 
 from __future__ import annotations
@@ -29,9 +32,11 @@ INT402_STEPS = (
     "{dimension}: make sure it is fully configured and active.",
     "Grant {user} permission to view and read {dimension} (its role or user permissions "
     "on the dimension object), then Save.",
-    "Sync again: run the intacct_master_data DAG for DIMENSIONS (Airflow UI > Trigger with objects=[\"DIMENSIONS\"], "
-    "or `airflow dags trigger intacct_master_data --conf '{{\"objects\": [\"DIMENSIONS\"]}}'`). Documents held for "
-    "an unavailable dimension are released for a retry once every dimension reads again.",
+    "Nothing else to do: every transactions run (and a Force synchronize) reads {dimension} again before "
+    "refusing a document, and posts the documents held for it once it reads. To release them right away, run the "
+    "intacct_master_data DAG for DIMENSIONS (Airflow UI > Trigger with objects=[\"DIMENSIONS\"], or "
+    "`airflow dags trigger intacct_master_data --conf '{{\"objects\": [\"DIMENSIONS\"]}}'`): documents held "
+    "for a dimension are released as soon as that dimension reads, whatever the other dimensions do.",
 )
 
 
@@ -97,56 +102,99 @@ def _track_in_ledger(ledger, name: str, *, readable: bool, run_id: str, worker: 
                             error_class=ErrorClass.DIMENSION_UNAVAILABLE.value, message=message)
 
 
-def sync_dimensions(client, store, ledger, *, run_id: str, worker: str, company_timezone: str,
-                    lookback_minutes: int, full_refresh: bool = False, page_size: int = MAX_PAGE_SIZE,
-                    user_id: str = "the integration user") -> DimensionsResult:
-    """getDimensions, then every UDD's values. Unreadable UDDs are recorded, never fatal.
+@dataclass
+class UddRead:
+    """One user-defined dimension read: its values (``extracted``) or why Intacct refused them."""
 
-    Other failures of one UDD are raised after every UDD has been tried.
-    """
-    from include.intacct.classify import classify
-    from include.intacct.errors import IntacctError
+    name: str
+    extracted: ExtractResult | None = None
+    unavailable: str | None = None  # the INT402 message, with the administrator's steps
+    api_calls: int = 0
 
-    result = DimensionsResult()
+    @property
+    def readable(self) -> bool:
+        return self.unavailable is None
+
+
+def read_dimension_list(client, store, *, run_id: str) -> list[dict]:
+    """getDimensions (one call) into the store's DIMENSIONS list; the records Intacct listed."""
     dimensions = client.get_dimensions()
-    result.api_calls += 1
     listing = [(record, None) for record in dimensions]
     for record, _ in listing:
         record.setdefault("STATUS", "active")  # getDimensions lists the dimensions in use
     store.upsert_records(DIMENSIONS_LIST, listing, run_id=run_id)
+    store.complete_refresh(DIMENSIONS_LIST, run_id=run_id, newest_change=None, records_read=len(dimensions),
+                           api_calls=1, full_refresh=True, kind="dimensions")  # each UDD counts its own calls
+    return dimensions
+
+
+def read_udd(client, store, ledger, name: str, *, label: str = "", run_id: str, worker: str, company_timezone: str,
+             lookback_minutes: int, full_refresh: bool = False, page_size: int = MAX_PAGE_SIZE,
+             user_id: str = "the integration user") -> UddRead:
+    """Read one UDD's values into the store (incrementally on its watermark), keeping its
+    availability and the ledger's ``dimension``/<name> object in step with Intacct's answer.
+
+    An unreadable UDD (INT402) is recorded and returned, never raised; any other gateway error is.
+    """
+    from include.intacct.classify import classify
+    from include.intacct.errors import IntacctError
+
+    stream = udd_stream(name, label)
+    try:
+        extracted = extract_stream(client, store, stream, run_id=run_id, company_timezone=company_timezone,
+                                   lookback_minutes=lookback_minutes, full_refresh=full_refresh,
+                                   page_size=page_size, kind="udd")
+    except IntacctError as exc:
+        if classify(exc) not in _UNREADABLE:
+            raise
+        message = int402_message(name, user_id, cause=str(exc))
+        store.mark_unavailable(stream, run_id=run_id, reason=message, api_calls=1)
+        _track_in_ledger(ledger, name, readable=False, run_id=run_id, worker=worker, message=message)
+        log.error("%s", message)
+        return UddRead(name, unavailable=message, api_calls=1)
+    _track_in_ledger(ledger, name, readable=True, run_id=run_id, worker=worker, message="")
+    return UddRead(name, extracted=extracted, api_calls=extracted.api_calls)
+
+
+def sync_dimensions(client, store, ledger, *, run_id: str, worker: str, company_timezone: str,
+                    lookback_minutes: int, full_refresh: bool = False, page_size: int = MAX_PAGE_SIZE,
+                    user_id: str = "the integration user") -> DimensionsResult:
+    """getDimensions, then every UDD's values. Unreadable UDDs are recorded, never fatal; the
+    documents held for a dimension are released as soon as that dimension reads again.
+
+    Other failures of one UDD are raised after every UDD has been tried.
+    """
+    from include.intacct.errors import IntacctError
+    from include.masterdata.dimension_holds import release_for_readable_dimensions
+
+    result = DimensionsResult()
+    dimensions = read_dimension_list(client, store, run_id=run_id)
+    result.api_calls += 1
     result.dimensions = [record_key(DIMENSIONS_LIST, r) for r in dimensions]
     failures: list[tuple[str, Exception]] = []
+    readable: set[str] = set()
     for record in dimensions:
         if not is_true(record.get("userDefinedDimension")):
             continue
         name = str(record.get("objectName") or "").strip()
-        stream = udd_stream(name, str(record.get("objectLabel") or ""))
         try:
-            extracted: ExtractResult = extract_stream(
-                client, store, stream, run_id=run_id, company_timezone=company_timezone,
-                lookback_minutes=lookback_minutes, full_refresh=full_refresh, page_size=page_size, kind="udd")
+            read = read_udd(client, store, ledger, name, label=str(record.get("objectLabel") or ""), run_id=run_id,
+                            worker=worker, company_timezone=company_timezone, lookback_minutes=lookback_minutes,
+                            full_refresh=full_refresh, page_size=page_size, user_id=user_id)
         except IntacctError as exc:
-            error_class = classify(exc)
             result.api_calls += 1
-            if error_class not in _UNREADABLE:
-                failures.append((name, exc))
-                continue
-            message = int402_message(name, user_id, cause=str(exc))
-            store.mark_unavailable(stream, run_id=run_id, reason=message, api_calls=1)
-            _track_in_ledger(ledger, name, readable=False, run_id=run_id, worker=worker, message=message)
-            result.unavailable[name] = message
-            log.error("%s", message)
+            failures.append((name, exc))
             continue
-        result.api_calls += extracted.api_calls
-        result.udds[name] = extracted.to_dict()
-        _track_in_ledger(ledger, name, readable=True, run_id=run_id, worker=worker, message="")
-    store.complete_refresh(DIMENSIONS_LIST, run_id=run_id, newest_change=None, records_read=len(dimensions),
-                           api_calls=1, full_refresh=True, kind="dimensions")  # each UDD counts its own calls
-    if not result.unavailable and not failures:
-        # Every UDD reads again: documents held for an unavailable dimension may be retried.
-        result.released_documents = ledger.release_holds(
-            hold="dimension_unavailable", run_id=run_id,
-            reason="every user-defined dimension returned its values in the master-data sync")
+        result.api_calls += read.api_calls
+        if read.readable:
+            readable.add(name)
+            result.udds[name] = read.extracted.to_dict()
+        else:
+            result.unavailable[name] = read.unavailable
+    unreadable = set(result.unavailable) | {name for name, _ in failures}
+    result.released_documents = release_for_readable_dimensions(
+        ledger, readable=readable, unreadable=unreadable, run_id=run_id,
+        reason_prefix="the master-data sync read")
     if failures:
         details = "; ".join(f"{name}: {exc}" for name, exc in failures)
         raise RuntimeError(f"user-defined dimension(s) could not be read: {details}")

@@ -51,8 +51,14 @@ def hold_for(error_class: ErrorClass | str, *, doc_type: str, posting_date: date
 # What a person does, appended to the message of a held document so it reaches whoever reads it.
 DIMENSION_ADMIN_STEPS = "Administrator: " + int402_steps()
 INTACCT_OWNED_STEPS = (
-    "Create it (or activate it) in Intacct, or map the ERP value to an existing Intacct one; the document is "
-    "held and posted automatically once the master-data sync shows the value.")
+    "Create it (or activate it) in Intacct, or map the ERP value to an existing Intacct one: the document is "
+    "held, and every transactions run (and a Force synchronize) reads that Intacct list again before refusing it, "
+    "so it is posted by the first run after the fix.")
+PAYMENT_TERM_STEPS = (
+    "Create exactly that term in Intacct (Setup > Payment Terms), or map the ERP term to an existing Intacct term "
+    "in the term mapping file: every transactions run (and a Force synchronize) reads the terms again before "
+    "refusing the document, so it is posted by the first run after the fix.")
+NOT_SENT = "failed validation ({error_class}): nothing was sent to Intacct"
 
 
 def remedy(error_class: ErrorClass | str, hold: str | None) -> str | None:
@@ -61,24 +67,29 @@ def remedy(error_class: ErrorClass | str, hold: str | None) -> str | None:
         return DIMENSION_ADMIN_STEPS
     if hold == Hold.INVALID_REFERENCE.value:
         return INTACCT_OWNED_STEPS
+    if error_class == ErrorClass.PAYMENT_TERM:
+        return PAYMENT_TERM_STEPS
     return None
 
 
-def _with_remedy(message: str, error_class, hold: str | None) -> str:
+def _with_remedy(message: str, error_class, hold: str | None, note: str | None = None) -> str:
     step = remedy(error_class, hold)
-    return f"{message}\n{step}" if step else message
+    return "\n".join(part for part in (message, note, step) if part)
 
 
-def validation_outcome(failure, *, closed_period_policy: dict[str, str]) -> Outcome:
-    """The ledger outcome of a document that failed validation (a ``quality.DocumentFailure``)."""
+def validation_outcome(failure, *, closed_period_policy: dict[str, str], note: str | None = None) -> Outcome:
+    """The ledger outcome of a document that failed validation (a ``quality.DocumentFailure``).
+
+    ``note``: what the run looked for in Intacct's lists before refusing it, where and when
+    (``include.remediation.recheck``). Nothing was sent to Intacct, and the event log says so."""
     document = failure.document
     deciding = [issue for issue in failure.issues if issue.error_class == failure.error_class]
     hold, period = hold_for(failure.error_class, doc_type=document.doc_type, posting_date=document.posting_date,
                             closed_period_policy=closed_period_policy,
                             fields=[issue.field.split(".")[0] for issue in deciding])
     return Outcome.error(document.doc_type, document.key, error_class=str(failure.error_class),
-                         message=_with_remedy(failure.message, failure.error_class, hold), hold=hold,
-                         held_for_period=period)
+                         message=_with_remedy(failure.message, failure.error_class, hold, note), hold=hold,
+                         held_for_period=period, not_sent=NOT_SENT.format(error_class=failure.error_class))
 
 
 def write_failure_message(outcome) -> str:

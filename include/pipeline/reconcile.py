@@ -3,10 +3,13 @@
 Counts and amount totals per document type and outcome (posted, linked duplicate,
 held, quarantined, error per class, released because the ERP changed, ...), the
 comparison with Intacct (do the RECORDNOs this run recorded exist there?), the
-run's API cost summed from every task's client metrics, and the extract counts.
-Written as Markdown and JSON under the reports folder. A document still pending
-under this run's claim is unaccounted for: the report says which, and the run
-fails. Only a fully accounted, non-dry incremental run advances the watermarks.
+run's API cost summed from every task's client metrics (the reads of master data
+made before refusing a document included), and the extract counts. A document the run
+extracted but another run is synchronizing has an outcome row of its own ("pending
+under another run") and is listed with the run that holds it. Written as Markdown and
+JSON under the reports folder. A document still pending under this run's claim is
+unaccounted for: the report says which, and the run fails. Only a fully accounted,
+non-dry incremental run advances the watermarks.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ class UnaccountedDocuments(RuntimeError):
 
 
 LINKED_PREFIX = "linked to the existing Intacct"  # the duplicate route's success message
+PENDING_ELSEWHERE = "pending under another run"
 
 
 def outcome_of(status: str, error_class: str | None, hold: str | None, message: str | None = None) -> str:
@@ -76,6 +80,8 @@ class Reconciliation:
     unaccounted: list[str] = field(default_factory=list)
     without_record_no: list[str] = field(default_factory=list)  # successes that do not say where they are
     to_correct: list[dict] = field(default_factory=list)  # quarantined documents (the first ones): what to fix
+    pending_elsewhere: list[dict] = field(default_factory=list)  # doc_type, key, run holding it, worker, lease
+    refreshed: list[dict] = field(default_factory=list)  # master data read again before refusing documents
     watermarks_advanced: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -95,8 +101,8 @@ class Reconciliation:
                 "rows": self.rows, "totals": self.totals(), "extract": self.extract, "load": self.load,
                 "remediation": self.remediation, "intacct_check": self.intacct_check, "api_cost": self.api_cost,
                 "unaccounted": self.unaccounted, "without_record_no": self.without_record_no,
-                "to_correct": self.to_correct,
-                "watermarks_advanced": self.watermarks_advanced}
+                "to_correct": self.to_correct, "pending_elsewhere": self.pending_elsewhere,
+                "refreshed": self.refreshed, "watermarks_advanced": self.watermarks_advanced}
 
     def summary(self) -> dict:
         """The small dict for XCom and the task log."""
@@ -108,9 +114,13 @@ class Reconciliation:
 
     def markdown(self) -> str:
         plan = RunPlan.from_json(self.plan)
+        elsewhere = sum(row["count"] for row in self.rows if row["outcome"] == PENDING_ELSEWHERE)
+        result = "every document accounted for" if self.ok else "**NOT RECONCILED**"
+        if self.ok and elsewhere:
+            result += f" ({elsewhere} by another run that is synchronizing them, listed below)"
         lines = [f"# Reconciliation of run `{self.run_id}`", "",
                  f"- Selection: {plan.describe()}", f"- Generated: {self.generated_at}",
-                 f"- Result: {'every document accounted for' if self.ok else '**NOT RECONCILED**'}", ""]
+                 f"- Result: {result}", ""]
         lines += ["## Documents by outcome", "", "| document type | outcome | error class | count | amount |",
                   "|---|---|---|---:|---:|"]
         for row in self.rows:
@@ -119,17 +129,31 @@ class Reconciliation:
         for doc_type, total in sorted(self.totals().items()):
             lines.append(f"| **{doc_type}** | **total** | | **{total['count']}** | **{total['amount']}** |")
         lines += ["", "## Extracted", "", "| document type | extracted | queued | failed validation | already posted "
-                  "| unchanged error | desynchronized | retried |", "|---|---:|---:|---:|---:|---:|---:|---:|"]
+                  "| unchanged error | desynchronized | retried | pending under another run |",
+                  "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
         for item in self.extract:
             lines.append(f"| {item['doc_type']} | {item['extracted']} | {item['queued']} | "
                          f"{sum(item['failed'].values())} | {item['already_posted']} | {item['unchanged_error']} | "
-                         f"{item['desynchronized']} | {item['retried']} |")
+                         f"{item['desynchronized']} | {item['retried']} | {item.get('claimed_elsewhere', 0)} |")
         if self.remediation:
             lines += ["", "## Remediation", ""]
             for item in self.remediation:
                 done = ", ".join(f"{k}: {v}" for k, v in sorted(item["outcomes"].items()) if v) or "nothing to do"
                 lines.append(f"- {item['error_class']}: {item['considered']} document(s); {done}"
                              + (f"; files: {', '.join(item['files'])}" if item.get("files") else ""))
+        if self.pending_elsewhere:
+            lines += ["", "## Pending under another run (that run posts them and accounts for them)", "",
+                      "| document | run | claimed by | lease until (UTC) |", "|---|---|---|---|"]
+            lines += [f"| {item['doc_type']} {item['key']} | {item['run_id'] or ''} | {item['claimed_by'] or ''} "
+                      f"| {item['until'] or ''} |" for item in self.pending_elsewhere[:UNACCOUNTED_LISTED]]
+            if len(self.pending_elsewhere) > UNACCOUNTED_LISTED:
+                lines += ["", f"... and {len(self.pending_elsewhere) - UNACCOUNTED_LISTED} more"]
+        if self.refreshed:
+            lines += ["", "## Master data read again before refusing documents", ""]
+            lines += [f"- {item['stream']}: {item['api_calls']} API call(s), read at {item['read_at'] or 'not finished'}"
+                      + (f"; could not be read: {item['error']}" if item.get("error") else "")
+                      + ("; the dimension is still unreadable" if item.get("available") is False else "")
+                      for item in self.refreshed]
         lines += ["", "## Compared with Intacct", ""]
         for doc_type, check in sorted(self.intacct_check.items()):
             lines.append(f"- {doc_type}: {check['found']} of {check['recorded']} RECORDNOs recorded in this run "
@@ -200,6 +224,7 @@ def build_reconciliation(plan: RunPlan, *, ledger, client=None, extract: list[di
             elif outcome == "quarantined" and len(result.to_correct) < UNACCOUNTED_LISTED:
                 problem = (row.last_message or "").split("\n")[0]
                 result.to_correct.append({"doc_type": doc_type, "key": row.key, "problem": problem})
+        _add_pending_elsewhere(result, ledger, doc_type, extract, grouped)
         for (outcome, error_class), entry in sorted(grouped.items(), key=lambda kv: (kv[0][0], kv[0][1] or "")):
             result.rows.append({"doc_type": doc_type, "outcome": outcome, "error_class": error_class,
                                 "count": entry["count"], "amount": str(entry["amount"].quantize(CENT))})
@@ -213,8 +238,33 @@ def build_reconciliation(plan: RunPlan, *, ledger, client=None, extract: list[di
                                               "missing": missing}
     if client is not None:
         metrics = [*metrics, client.metrics.snapshot()]
-    result.api_cost = sum_metrics(metrics)
+    # The extract step's reads of master data (before refusing documents) are part of the run's cost.
+    result.api_cost = sum_metrics([*metrics, *(item.get("api") for item in extract)])
+    result.refreshed = _refreshed_in_run(ledger, run_id)
     return result
+
+
+def _add_pending_elsewhere(result: Reconciliation, ledger, doc_type: str, extract: Sequence[dict],
+                           grouped: dict) -> None:
+    """Documents this run extracted that another run was synchronizing: an outcome row (counted, with
+    the amounts of those listed) and a list naming the run that holds each."""
+    counted = sum(item.get("claimed_elsewhere", 0) for item in extract if item.get("doc_type") == doc_type)
+    if not counted:
+        return
+    listed = [entry for item in extract if item.get("doc_type") == doc_type
+              for entry in item.get("pending_elsewhere") or []]
+    entry = grouped.setdefault((PENDING_ELSEWHERE, None), {"count": 0, "amount": Decimal(0)})
+    entry["count"] += counted
+    for item in listed:
+        row = ledger.get(doc_type, item["key"])
+        entry["amount"] += (row.amount if row is not None and row.amount is not None else Decimal(0))
+        result.pending_elsewhere.append({"doc_type": doc_type, **item})
+
+
+def _refreshed_in_run(ledger, run_id: str) -> list[dict]:
+    from include.reference_store import refreshes
+
+    return [record.to_json() for record in refreshes.of_run(ledger.engine, run_id)]
 
 
 def write_report(reconciliation: Reconciliation, reports_dir: Path) -> tuple[Path, Path]:

@@ -154,7 +154,8 @@ def follow_closed_books_date(closed_books_date, *, run_id: str, dry_run: bool, l
                             start_backfill=False)
 
 
-def extract_validate(doc_type: str, plan_json: dict, *, settings: Settings | None = None) -> dict:
+def extract_validate(doc_type: str, plan_json: dict, *, client_factory: Callable = _client_from_connection,
+                     settings: Settings | None = None) -> dict:
     from include.pipeline.extract_validate import extract_and_validate
     from include.pipeline.run_store import RunStore
     from include.quality import DocumentValidator
@@ -172,7 +173,7 @@ def extract_validate(doc_type: str, plan_json: dict, *, settings: Settings | Non
         summary = extract_and_validate(selection, ledger=ledger, source=source, validator=validator,
                                        worker=_worker(plan, doc_type), chunk_size=settings.chunk_size,
                                        closed_period_policy=settings.closed_period_policy,
-                                       term_mapping=term_mapping)
+                                       term_mapping=term_mapping, settings=settings, client_factory=client_factory)
     finally:
         source.close()
     run_store.set_extracted(plan.run_id, doc_type, summary["extracted"])

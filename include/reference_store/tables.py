@@ -1,8 +1,8 @@
 """The reference store's tables (SQLAlchemy Core). Instants are naive UTC.
 
-The schema itself is created by the Alembic revision
-``include/ledger/migrations/versions/reference_store_0001_streams_and_records.py``;
-keep the two in step.
+The schema itself is created by the Alembic revisions
+``include/ledger/migrations/versions/reference_store_0001_streams_and_records.py`` and
+``reference_store_0002_refreshes_per_run.py``; keep them in step.
 """
 
 import sqlalchemy as sa
@@ -43,4 +43,23 @@ ref_records = sa.Table(
     sa.Column("last_seen_run", sa.String(250)),
     sa.Column("refreshed_at", sa.DateTime, nullable=False),
     sa.Index("ix_ref_records_stream_active", "stream", "active"),
+)
+
+# One row per stream a transactions or resync run read again from Intacct before refusing a document
+# (created by the revision reference_store_0002): the run's claim on that read, so it happens at most
+# once per stream per run, even with several of the run's tasks asking at the same time.
+ref_refreshes = sa.Table(
+    "ref_refreshes",
+    metadata,
+    sa.Column("run_id", sa.String(250), primary_key=True),
+    sa.Column("stream", sa.String(120), primary_key=True),
+    sa.Column("requested_by", sa.String(200)),
+    sa.Column("reason", sa.Text),
+    sa.Column("started_at", sa.DateTime, nullable=False),
+    sa.Column("finished_at", sa.DateTime),
+    sa.Column("api_calls", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("records_read", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("records_changed", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("available", sa.Boolean),
+    sa.Column("error", sa.Text),
 )

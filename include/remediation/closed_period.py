@@ -92,7 +92,8 @@ class ClosedPeriodHandler(Handler):
             doc_type, [r.key for r in rows], run_id=context.run_id, worker=f"remediate_closed_period:{os.getpid()}",
             action="retry", reason=f"closed period, policy next_open_period: re-date to {new_date} (the day after "
                                    f"the books are closed through {closed})" if closed else
-                                   "closed period, policy next_open_period: the books are open again; post as dated")
+                                   "closed period, policy next_open_period: the books are open again; post as dated",
+            lease_seconds=context.settings.claim_lease_seconds)
         dates = {r.key: r.posting_date for r in rows}
         for claim in claims:
             original = dates.get(claim.key)

@@ -71,7 +71,8 @@ class DuplicateHandler(Handler):
             if links:
                 claims = context.ledger.claim(
                     doc_type, list(links), run_id=context.run_id, worker=f"remediate_duplicate:{os.getpid()}",
-                    action="retry", reason="duplicate: the document exists in Intacct; link its RECORDNO")
+                    action="retry", reason="duplicate: the document exists in Intacct; link its RECORDNO",
+                    lease_seconds=context.settings.claim_lease_seconds)
                 outcomes = [Outcome.success(doc_type, c.key, record_no=links[c.key],
                                             message=f"linked to the existing Intacct {object_name} "
                                                     f"RECORDNO {links[c.key]} (duplicate number)")

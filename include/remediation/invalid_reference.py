@@ -4,9 +4,13 @@
   pushed with the master-data push (``include.masterdata.push``, same ledger claims and
   controlids) and the document is re-posted in the same run.
 * A missing or inactive account, department, location, class, project or dimension value
-  belongs to Intacct: the document is held with "create it in Intacct or map it"; the
-  next transactions run releases the hold once master data shows the value (the extract
-  step re-validates held documents against the fresh reference data).
+  belongs to Intacct: the document is held with "create it in Intacct or map it". Every
+  transactions run reads those Intacct lists again before refusing (or keeping held) a
+  document, and releases and posts it once Intacct has the value.
+* When Intacct itself refused such a reference (the run's copy of the list said it was
+  fine), the route reads the lists the document uses again at once: a value now missing or
+  inactive is recorded with what was looked for, where and when; a list that changed since
+  the document was sent lets it go out again in this run.
 """
 
 from __future__ import annotations
@@ -15,9 +19,12 @@ import os
 from collections import defaultdict
 
 from include.error_classes import ErrorClass
-from include.pipeline.outcomes import INTACCT_OWNED_STEPS
+from include.ledger import Hold
+from include.masterdata.lookups import referenced_lookups
+from include.pipeline.outcomes import INTACCT_OWNED_STEPS, validation_outcome
 from include.pipeline.posting import PostingStats, claimed_from_rows, post_claimed
 from include.remediation.base import Handler, RemediationContext, RemediationResult
+from include.remediation.recheck import check_intacct_refusals, refused_by_intacct
 
 # Which document field references which ERP-owned master (the master-data push's object types).
 ERP_MASTER_FIELDS = {"customer_id": "customer", "vendor_id": "vendor", "item_id": "item"}
@@ -57,7 +64,11 @@ class InvalidReferenceHandler(Handler):
     def remediate(self, context: RemediationContext) -> RemediationResult:
         result = RemediationResult(self.error_class.value)
         for doc_type, rows in self.rows_by_type(context, result):
-            for row in (r for r in rows if r.hold):
+            held = [r for r in rows if r.hold]
+            by_intacct = [r.key for r in held if refused_by_intacct(context.ledger, doc_type, r.key, context.run_id)]
+            if by_intacct:
+                self._read_again_and_retry(context, doc_type, by_intacct, result)
+            for row in (r for r in held if r.key not in by_intacct):
                 result.outcomes["held_intacct_owned"] += 1
                 context.ledger.log_decision(
                     doc_type, row.key, run_id=context.run_id, decision="held_for_reference",
@@ -66,9 +77,47 @@ class InvalidReferenceHandler(Handler):
             erp_owned = [r for r in rows if not r.hold]
             if erp_owned:
                 self._push_and_post(context, doc_type, erp_owned, result)
-        if result.outcomes.get("pushed_masters") is not None:
+        if result.outcomes.get("pushed_masters") is not None or result.outcomes.get("read_again") is not None:
             result.api = context.client.metrics.snapshot()
         return result
+
+    def _read_again_and_retry(self, context, doc_type: str, keys: list[str], result: RemediationResult) -> None:
+        """Intacct refused a reference the run's copy of its lists showed as usable: read those lists
+        again; record what is missing now (nothing sent), send again what a changed list now allows."""
+        worker = f"remediate_invalid_reference:{os.getpid()}"
+        check = check_intacct_refusals(context, doc_type, keys, lookups_for=referenced_lookups, worker=worker)
+        result.outcomes["read_again"] += len(keys)
+        for key, note in check.unchanged.items():
+            result.outcomes["held_intacct_owned"] += 1
+            context.ledger.log_decision(
+                doc_type, key, run_id=context.run_id, decision="held_for_reference",
+                reason=f"Intacct refused a reference that its lists, read again, show as usable: held for a person "
+                       f"to check the message. {note}")
+        retry = [*check.post_again, *(f.document.key for f in check.failures)]
+        if not retry:
+            return
+        context.ledger.release_holds(hold=Hold.INVALID_REFERENCE.value, object_type=doc_type, keys=retry,
+                                     run_id=context.run_id,
+                                     reason="Intacct refused a reference; its lists were read again in this run")
+        claims = context.ledger.claim(doc_type, retry, run_id=context.run_id, worker=worker, action="release",
+                                      reason="Intacct's lists read again after it refused a reference",
+                                      lease_seconds=context.settings.claim_lease_seconds)
+        claimed = {c.key for c in claims}
+        failed = [f for f in check.failures if f.document.key in claimed]
+        if failed:
+            context.ledger.record_outcomes(
+                [validation_outcome(f, closed_period_policy=context.settings.closed_period_policy,
+                                    note=check.notes.get(f.document.key)) for f in failed], run_id=context.run_id)
+            result.outcomes["refused_after_reading_again"] += len(failed)
+        again = [c for c in claims if c.key in check.post_again]
+        if again:
+            stats = PostingStats()
+            stats.add(post_claimed(doc_type, claimed_from_rows(again), run_id=context.run_id, ledger=context.ledger,
+                                   source=context.source, client=context.client,
+                                   closed_period_policy=context.settings.closed_period_policy,
+                                   transform=context.term_mapping.apply))
+            result.outcomes["posted_after_reading_again"] += stats.posted
+            result.outcomes.update({f"now_{cls}": n for cls, n in stats.failed.items()})
 
     def _push_and_post(self, context, doc_type: str, rows: list, result: RemediationResult) -> None:
         documents = context.source.get_documents(doc_type, [r.key for r in rows])
@@ -89,7 +138,8 @@ class InvalidReferenceHandler(Handler):
                 details={t: sorted(keys) for t, keys in referenced_masters(document).items()})
         claims = context.ledger.claim(doc_type, [d.key for d in documents], run_id=context.run_id,
                                       worker=f"remediate_invalid_reference:{os.getpid()}", action="retry",
-                                      reason="the ERP masters it references were pushed to Intacct")
+                                      reason="the ERP masters it references were pushed to Intacct",
+                                      lease_seconds=context.settings.claim_lease_seconds)
         stats = PostingStats()
         stats.add(post_claimed(doc_type, claimed_from_rows(claims), run_id=context.run_id, ledger=context.ledger,
                                source=context.source, client=context.client,

@@ -2,8 +2,11 @@
 
 A document reaches this route when its term (after the mapping file) is not an active
 Intacct term. Without the auto-create policy it stays in error, not held: every run
-re-validates it (no API call), so a mapping row or a term created in Intacct lets it
-pass. With ``settings.payment_term_auto_create`` the missing term is created (ARTERM
+validates it again after reading the terms again from Intacct (one query per run), so a
+mapping row or a term created in Intacct lets it pass. When Intacct itself refused the
+term (the run's copy of the terms said it was active), the route reads the terms again at
+once: a term now missing or inactive is recorded with when the list was read, a list that
+changed lets the document go out again in this run. With ``settings.payment_term_auto_create`` the missing term is created (ARTERM
 for invoices, APTERM for bills, due days and discount read from its name) and the
 documents waiting on it are posted in the same run. A term is never created when its
 name cannot be read, when Intacct has a near match (that is a mapping to add, not a new
@@ -16,8 +19,11 @@ import os
 from collections import defaultdict
 
 from include.error_classes import ErrorClass
+from include.masterdata.lookups import referenced_lookups
+from include.pipeline.outcomes import validation_outcome
 from include.pipeline.posting import PostingStats, claimed_from_rows, post_claimed
 from include.remediation.base import Handler, RemediationContext, RemediationResult
+from include.remediation.recheck import check_intacct_refusals, refused_by_intacct
 from include.remediation.terms import (
     TERM_DOC_TYPES,
     TERM_OBJECT,
@@ -42,6 +48,16 @@ def term_controlid(object_name: str, name: str) -> str:
     return f"term:{object_name}:{name}"[:100]
 
 
+def _term_lookups(document) -> list:
+    return [lookup for lookup in referenced_lookups(document) if lookup.field == "term_name"]
+
+
+def _read_at(store, object_name: str) -> str:
+    state = store.state(object_name)
+    when = state.last_refreshed_at if state else None
+    return f"{when:%Y-%m-%d %H:%M:%S} UTC" if when else "never"
+
+
 class PaymentTermHandler(Handler):
     error_class = ErrorClass.PAYMENT_TERM
 
@@ -55,6 +71,10 @@ class PaymentTermHandler(Handler):
         for doc_type, rows in self.rows_by_type(context, result,
                                                 [t for t in context.doc_types if t in TERM_DOC_TYPES]):
             object_name = TERM_OBJECT[doc_type]
+            by_intacct = [r.key for r in rows if refused_by_intacct(context.ledger, doc_type, r.key, context.run_id)]
+            if by_intacct:
+                sent_again = self._read_again_and_retry(context, doc_type, by_intacct, result)
+                rows = [r for r in rows if r.key not in sent_again]
             known = store.statuses(object_name)
             active = [name for name, status in known.items() if (status or "").lower() == "active"]
             documents = {d.key: mapping.apply(d) for d in context.source.get_documents(doc_type, [r.key for r in rows])}
@@ -88,16 +108,52 @@ class PaymentTermHandler(Handler):
                     result.outcomes["awaiting_person"] += 1
                     context.ledger.log_decision(doc_type, row.key, run_id=context.run_id, decision="term_unmatched",
                                                 reason=f"payment term {term!r} is not an active Intacct "
-                                                       f"{object_name}: {why_not}",
+                                                       f"{object_name} (terms last read from Intacct "
+                                                       f"{_read_at(store, object_name)}): {why_not}",
                                                 details={"term": term, "near_matches": near})
                     continue
                 to_create[term].append(row.key)
             ready = self._create_terms(context, doc_type, to_create, result)
             if ready:
                 self._post(context, doc_type, ready, mapping, result)
-        if result.outcomes.get("term_created") or result.outcomes.get("posted") is not None:
+        if (result.outcomes.get("term_created") or result.outcomes.get("posted") is not None
+                or result.outcomes.get("read_again") is not None):
             result.api = context.client.metrics.snapshot()
         return result
+
+    def _read_again_and_retry(self, context, doc_type: str, keys: list[str], result) -> set[str]:
+        """Intacct refused a term the run's copy of the terms showed as active: read the terms again.
+        A term missing or inactive now is recorded with when the list was read (nothing sent) and
+        goes on through this route; one a changed list now shows is sent again. The keys sent again."""
+        worker = f"remediate_payment_term:{os.getpid()}"
+        check = check_intacct_refusals(context, doc_type, keys, lookups_for=_term_lookups, worker=worker)
+        result.outcomes["read_again"] += len(keys)
+        for key, note in check.unchanged.items():
+            context.ledger.log_decision(doc_type, key, run_id=context.run_id, decision="term_unmatched",
+                                        reason=f"Intacct refused the term, which its terms, read again, show as "
+                                               f"active: check the term in Intacct. {note}")
+        retry = [*check.post_again, *(f.document.key for f in check.failures)]
+        if not retry:
+            return set()
+        claims = context.ledger.claim(doc_type, retry, run_id=context.run_id, worker=worker, action="retry",
+                                      reason="Intacct's terms read again after it refused the document's term",
+                                      lease_seconds=context.settings.claim_lease_seconds)
+        claimed = {c.key for c in claims}
+        failed = [f for f in check.failures if f.document.key in claimed]
+        if failed:
+            context.ledger.record_outcomes(
+                [validation_outcome(f, closed_period_policy=context.settings.closed_period_policy,
+                                    note=check.notes.get(f.document.key)) for f in failed], run_id=context.run_id)
+        again = [c for c in claims if c.key in check.post_again]
+        if again:
+            stats = PostingStats()
+            stats.add(post_claimed(doc_type, claimed_from_rows(again), run_id=context.run_id, ledger=context.ledger,
+                                   source=context.source, client=context.client,
+                                   closed_period_policy=context.settings.closed_period_policy,
+                                   transform=context.term_mapping.apply))
+            result.outcomes["posted_after_reading_again"] += stats.posted
+            result.outcomes.update({f"now_{cls}": n for cls, n in stats.failed.items()})
+        return {c.key for c in again}
 
     def _create_terms(self, context, doc_type: str, to_create: dict[str, list[str]], result) -> list[str]:
         """Create each missing term once; the keys whose term now exists."""
@@ -141,7 +197,8 @@ class PaymentTermHandler(Handler):
     def _post(self, context, doc_type: str, keys: list[str], mapping: TermMapping, result) -> None:
         claims = context.ledger.claim(doc_type, keys, run_id=context.run_id,
                                       worker=f"remediate_payment_term:{os.getpid()}", action="retry",
-                                      reason="its payment term was created in Intacct by the auto-create policy")
+                                      reason="its payment term was created in Intacct by the auto-create policy",
+                                      lease_seconds=context.settings.claim_lease_seconds)
         stats = PostingStats()
         stats.add(post_claimed(doc_type, claimed_from_rows(claims), run_id=context.run_id, ledger=context.ledger,
                                source=context.source, client=context.client,

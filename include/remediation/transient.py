@@ -65,7 +65,8 @@ class TransientHandler(Handler):
                 claims = context.ledger.claim(
                     doc_type, [r.key for r in rows], run_id=context.run_id, worker=f"remediate_transient:{os.getpid()}",
                     action="retry", reason=f"transient failure: re-post within the run (round {round_no} of "
-                                           f"{len(self.delays)}, after {delay:g} s)")
+                                           f"{len(self.delays)}, after {delay:g} s)",
+                    lease_seconds=context.settings.claim_lease_seconds)
                 stats.add(post_claimed(doc_type, claimed_from_rows(claims, earlier_outcome_unknown=True),
                                        run_id=context.run_id,
                                        ledger=context.ledger, source=context.source, client=context.client,

@@ -1,11 +1,13 @@
 """Synchronize / Force synchronize chosen objects: the logic of the ``intacct_resync`` DAG.
 
 ``select`` turns a request into the objects to act on and refuses, by name, those that are
-pending (already synchronizing). ``synchronize`` reads each object's current ERP version,
-claims it under the requested action (the ledger refuses what the action does not apply to),
-then reuses the transactions pipeline for documents (validation, batched idempotent posting,
-the remediation route of each error class) and the master-data push for customers, vendors
-and items. Every object ends with a line in the run's report: what happened and why.
+pending (already synchronizing), unless the claim on a document is abandoned: Airflow shows
+nothing of the run holding it still running, or its lease ran out (``include.ledger.leases``).
+Those are recovered with the same controlid, so what had reached Intacct is never posted twice.
+``synchronize`` reads each object's current ERP version, claims it under the requested action
+(the ledger refuses what the action does not apply to), then reuses the transactions pipeline
+for documents (validation, batched idempotent posting, the remediation route of each error
+class) and the master-data push for customers, vendors and items. Every object ends with a line in the run's report: what happened and why.
 
 A dry run changes nothing: it says what each object would become (and, for documents, whether
 it would pass validation).
@@ -19,6 +21,8 @@ import socket
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
+from include.ledger.leases import LeaseKeeper, abandoned_claims, end_leases, judge_claims
+from include.ledger.owners import worker_name
 from include.ledger.transitions import Action, Status, refusal_reason
 from include.resync.request import ResyncRequest, applicable_statuses
 
@@ -43,24 +47,28 @@ class ObjectResult:
 
 
 def _worker() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}:resync"
+    """This process, and the Airflow task instance it runs in (so others can ask Airflow about it)."""
+    return worker_name(f"{socket.gethostname()}:{os.getpid()}:resync")
 
 
-def _pending_reason(row) -> str:
-    until = f" until {row.claim_expires_at:%Y-%m-%d %H:%M:%S} UTC" if row.claim_expires_at else ""
-    return f"pending: already synchronizing (claimed by {row.claimed_by or 'another run'}{until}); try again later"
-
-
-def select(request: ResyncRequest, ledger) -> dict:
-    """The keys to act on, their ledger status, and the pending keys refused (JSON-safe)."""
+def select(request: ResyncRequest, ledger, *, task_states=None) -> dict:
+    """The keys to act on, their ledger status, the pending keys refused and those whose claim is
+    abandoned (to recover), with why (JSON-safe)."""
     before: dict[str, str | None] = {}
     refused: dict[str, str] = {}
+    recover: dict[str, str] = {}
     if request.keys:
+        pending = []
         for key in request.keys:
             row = ledger.get(request.object_type, key)
             before[key] = row.status.value if row else None
             if row is not None and row.status is Status.PENDING:
-                refused[key] = _pending_reason(row)
+                pending.append(row)
+        for verdict in judge_claims(pending, task_states=task_states):
+            if verdict.abandoned and request.is_document:
+                recover[verdict.row.key] = verdict.reason
+            else:
+                refused[verdict.row.key] = f"pending: already synchronizing ({verdict.reason}); try again later"
     else:
         filters = {"object_type": request.object_type, "status": list(request.statuses)}
         if request.error_class:
@@ -69,7 +77,9 @@ def select(request: ResyncRequest, ledger) -> dict:
     selected = [key for key in before if key not in refused]
     for key, reason in refused.items():
         log.warning("%s %s refused: %s", request.object_type, key, reason)
-    return {"selected": selected, "before": before, "refused": refused}
+    for key, reason in recover.items():
+        log.warning("%s %s is pending under an abandoned claim, recovered: %s", request.object_type, key, reason)
+    return {"selected": selected, "before": before, "refused": refused, "recover": recover}
 
 
 def _status_after_change(row, source_version: str | None) -> str:
@@ -84,14 +94,18 @@ def _status_after_change(row, source_version: str | None) -> str:
                                                                                            row.status).value
 
 
-def _claim_plan(request: ResyncRequest, status_now: dict[str, str], before: dict[str, str | None]
-                ) -> tuple[dict[str, list[str]], dict[str, str]]:
-    """Which keys to claim under which action; the refused ones with why."""
+def _claim_plan(request: ResyncRequest, status_now: dict[str, str], before: dict[str, str | None],
+                recover: dict[str, str] | None = None) -> tuple[dict[str, list[str]], dict[str, str]]:
+    """Which keys to claim under which action; the refused ones with why. ``recover``: pending keys
+    whose claim is abandoned (key -> why), taken over with a ``recover`` claim."""
     allowed = applicable_statuses(request.action)
-    plan: dict[str, list[str]] = {Action.SYNCHRONIZE.value: [], Action.FORCE_SYNCHRONIZE.value: []}
+    plan: dict[str, list[str]] = {Action.SYNCHRONIZE.value: [], Action.FORCE_SYNCHRONIZE.value: [],
+                                  Action.RECOVER.value: []}
     refused: dict[str, str] = {}
     for key, status in status_now.items():
-        if status in allowed:
+        if status == Status.PENDING.value and key in (recover or {}):
+            plan[Action.RECOVER.value].append(key)
+        elif status in allowed:
             plan[request.action].append(key)
         elif (request.action == Action.FORCE_SYNCHRONIZE.value and status == Status.NOT_INTEGRATED.value
               and before.get(key) == Status.ERROR.value):
@@ -114,7 +128,7 @@ def _result_of_row(key: str, before: str | None, row) -> ObjectResult:
 
 
 def synchronize(request: ResyncRequest, selection: dict, *, ledger, source, client_factory: Callable,
-                settings) -> list[ObjectResult]:
+                settings, task_states=None) -> list[ObjectResult]:
     """Act on the selected objects; one result per requested key (refused ones included)."""
     before: dict[str, str | None] = selection["before"]
     results = {key: ObjectResult(key, before.get(key), REFUSED, before.get(key), message=reason)
@@ -122,9 +136,12 @@ def synchronize(request: ResyncRequest, selection: dict, *, ledger, source, clie
     keys = list(selection["selected"])
     if keys:
         act = _documents if request.is_document else _masters
-        for result in act(request, keys, before, ledger=ledger, source=source, client_factory=client_factory,
-                          settings=settings):
-            results[result.key] = result
+        # The run's claims stay its own while it works (a heartbeat), and follow it if it dies.
+        with LeaseKeeper(ledger, request.run_id, settings.claim_lease_seconds):
+            recover = _recoverable(request, selection, ledger, task_states) if request.is_document else {}
+            for result in act(request, keys, before, ledger=ledger, source=source, client_factory=client_factory,
+                              settings=settings, recover=recover):
+                results[result.key] = result
     order = list(request.keys) or list(before)
     return [results[key] for key in order if key in results]
 
@@ -134,7 +151,29 @@ def _chunks(items: list, size: int):
         yield items[start:start + size]
 
 
-def _documents(request: ResyncRequest, keys: list[str], before, *, ledger, source, client_factory, settings):
+def _recoverable(request: ResyncRequest, selection: dict, ledger, task_states) -> dict[str, str]:
+    """The pending keys ``select`` found abandoned, judged again now (the run holding them may have
+    come back): key -> why. The leases Airflow says are abandoned end here (not in a dry run)."""
+    wanted = list(selection.get("recover") or {})
+    if not wanted:
+        return {}
+    verdicts = abandoned_claims(ledger, object_type=request.object_type, keys=wanted, except_run_id=request.run_id,
+                                task_states=task_states)
+    if not request.dry_run:
+        end_leases(ledger, verdicts, run_id=request.run_id, actor=_worker())
+    return {v.row.key: v.reason for v in verdicts}
+
+
+def _claim_reason(request: ResyncRequest, action: str, keys: list[str], recover: dict[str, str]) -> str | None:
+    if action != Action.RECOVER.value:
+        return None
+    verb = "Force synchronize" if request.action == Action.FORCE_SYNCHRONIZE.value else "Synchronize"
+    why = "; ".join(sorted({recover[k] for k in keys}))
+    return f"{verb} asked by a person, the claim was abandoned ({why}): recovered with the same controlid"[:10_000]
+
+
+def _documents(request: ResyncRequest, keys: list[str], before, *, ledger, source, client_factory, settings,
+               recover: dict[str, str]):
     from include.pipeline import steps
     from include.pipeline.posting import observation_row
     from include.quality import DocumentValidator
@@ -158,7 +197,7 @@ def _documents(request: ResyncRequest, keys: list[str], before, *, ledger, sourc
     if request.dry_run:
         rows = {k: ledger.get(doc_type, k) for k in documents}
         status_now = {k: _status_after_change(rows[k], d.source_version) for k, d in documents.items()}
-        to_claim, refused = _claim_plan(request, status_now, before)
+        to_claim, refused = _claim_plan(request, status_now, before, recover)
         results += [ObjectResult(k, before.get(k), REFUSED, status_now[k], message=why) for k, why in refused.items()]
         eligible = [documents[k] for keys_ in to_claim.values() for k in keys_]
         outcome = validator.validate([term_mapping.apply(d) for d in eligible]) if eligible else None
@@ -171,19 +210,21 @@ def _documents(request: ResyncRequest, keys: list[str], before, *, ledger, sourc
         return results
     observed = ledger.observe_many([observation_row(d) for d in documents.values()], run_id=request.run_id)
     status_now = {o.key: o.status_after.value for o in observed}
-    to_claim, refused = _claim_plan(request, status_now, before)
+    to_claim, refused = _claim_plan(request, status_now, before, recover)
     results += [ObjectResult(k, before.get(k), REFUSED, status_now[k], message=why) for k, why in refused.items()]
     claimed: list[str] = []
     for action, action_keys in to_claim.items():
         if action_keys:
-            claims = ledger.claim(doc_type, action_keys, run_id=request.run_id, worker=_worker(), action=action)
+            claims = ledger.claim(doc_type, action_keys, run_id=request.run_id, worker=_worker(), action=action,
+                                  reason=_claim_reason(request, action, action_keys, recover),
+                                  lease_seconds=settings.claim_lease_seconds)
             claimed += [c.key for c in claims]
             results += [ObjectResult(r.key, before.get(r.key), REFUSED, r.status.value if r.status else None,
                                      message=r.reason) for r in claims.refused]
     if claimed:
         plan = _pipeline_plan(request, claimed)
         _validate_and_record([documents[k] for k in claimed], plan, validator, term_mapping, ledger=ledger,
-                             source=source, settings=settings)
+                             source=source, settings=settings, client=client)
         steps.load({"doc_type": doc_type}, plan.to_json(), client_factory=lambda: client, settings=settings)
         _remediate(plan, client=client, settings=settings)
         results += [_result_of_row(k, before.get(k), ledger.get(doc_type, k)) for k in claimed]
@@ -196,15 +237,21 @@ def _pipeline_plan(request: ResyncRequest, keys: list[str]):
     return RunPlan(run_id=request.run_id, mode=KEYS, doc_types=(request.object_type,), keys=tuple(keys))
 
 
-def _validate_and_record(documents: list, plan, validator, term_mapping, *, ledger, source, settings) -> None:
-    """Validate claimed documents exactly as the nightly run does (term mapping, failures recorded with
-    class, message and hold, the failed expectations in the event log)."""
+def _validate_and_record(documents: list, plan, validator, term_mapping, *, ledger, source, settings,
+                         client) -> None:
+    """Validate claimed documents exactly as the nightly run does (term mapping, Intacct's lists read
+    again before refusing one, failures recorded with class, message and hold, the failed expectations
+    in the event log)."""
+    from include.masterdata.refresh import ReferenceRefresher
     from include.pipeline.extract_validate import ExtractValidate
     from include.pipeline.selection import Selection
 
+    refresher = ReferenceRefresher.for_run(plan.run_id, ledger=ledger, settings=settings, worker=_worker(),
+                                           client=client)
     pipeline = ExtractValidate(Selection(plan.doc_types[0], plan), ledger=ledger, source=source, validator=validator,
                                worker=_worker(), chunk_size=settings.chunk_size,
-                               closed_period_policy=settings.closed_period_policy, term_mapping=term_mapping)
+                               closed_period_policy=settings.closed_period_policy, term_mapping=term_mapping,
+                               lease_seconds=settings.claim_lease_seconds, refresher=refresher)
     pipeline.validate_and_record(documents, record=True)
 
 
@@ -219,7 +266,8 @@ def _remediate(plan, *, client, settings) -> None:
         log.info("Remediation %s: %s", task_id, result)
 
 
-def _masters(request: ResyncRequest, keys: list[str], before, *, ledger, source, client_factory, settings):
+def _masters(request: ResyncRequest, keys: list[str], before, *, ledger, source, client_factory, settings,
+             recover: dict[str, str]):  # masters are never recovered here: select refuses them
     from include.ledger.records import Outcome
     from include.masterdata.push import PushResult, push_claimed
 

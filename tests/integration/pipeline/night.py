@@ -91,7 +91,8 @@ class Night:
         factory = self.client
         plan = steps.check(self.context(params=params, **context_kwargs), client_factory=factory,
                            settings=self.settings)
-        extracted = [steps.extract_validate(t, plan, settings=self.settings) for t in plan["doc_types"]]
+        extracted = [steps.extract_validate(t, plan, client_factory=factory, settings=self.settings)
+                     for t in plan["doc_types"]]
         if before_load:
             before_load()
         loaded = [steps.load(e, plan, client_factory=factory, settings=self.settings) for e in extracted]
