@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat requirements.txt constraints.txt | sha1sum | cut -c1-12)
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: venv test test-future-clock lint unit demo sandbox airflow bench lock clean
+.PHONY: venv test test-future-clock lint unit browsers demo sandbox airflow bench lock clean
 
 venv: $(STAMP)
 
@@ -20,8 +20,13 @@ $(STAMP): requirements.txt constraints.txt
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
-test: lint
+test: lint browsers
 	$(BIN)/python -m pytest
+
+# The browser tests (tests/browser) drive Debian's headless Chromium through its chromedriver.
+browsers:
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
+		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium chromium-driver; }
 
 # The whole suite with the clock 400 days ahead: no test may depend on today's date.
 FAKETIME_OFFSET ?= +400d

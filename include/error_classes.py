@@ -3,7 +3,8 @@ suites, the routing branch, the ledger and the README's "When a sync fails".
 
 Each class has one remediation route. The classifier's message patterns live with
 the client (``include.intacct.classify``); this module says what a class means and
-what happens to a record that lands in it.
+what happens to a record that lands in it. ``ERROR_CASES`` adds the few situations
+inside a class whose fix differs from the class's (the status page's "what to do").
 """
 
 from __future__ import annotations
@@ -135,5 +136,39 @@ ERROR_CLASSES: dict[ErrorClass, ErrorClassInfo] = {
         person_does="Read the message; report it so a pattern can be added.",
         retry_in_run=False,
         stops_run=False,
+    ),
+}
+
+
+class ErrorCase(StrEnum):
+    """A situation inside an error class whose fix differs from the class's general one."""
+
+    MANUAL_ADJUSTMENT = "manual_adjustment"  # closed_period: changed in the ERP after posting, period closed
+    LOCATION_OUTSIDE_ENTITY = "location_outside_entity"  # invalid_reference: a line's location, another entity
+
+
+@dataclass(frozen=True)
+class ErrorCaseInfo:
+    error_class: ErrorClass
+    meaning: str
+    person_does: str
+
+
+ERROR_CASES: dict[ErrorCase, ErrorCaseInfo] = {
+    ErrorCase.MANUAL_ADJUSTMENT: ErrorCaseInfo(
+        ErrorClass.CLOSED_PERIOD,
+        meaning="Posted, then changed in the ERP, and dated in a period whose books are now closed: Intacct "
+        "refuses any change there, so the product does not send it again.",
+        person_does="Adjust the document by hand in Intacct (e.g. a credit note or adjusting entry in an open "
+        "period), then select it and choose Mark as synced, with what you did as the reason. Synchronize does "
+        "not apply while the period is closed (Intacct refuses the change); once it is reopened, Synchronize "
+        "posts the change instead.",
+    ),
+    ErrorCase.LOCATION_OUTSIDE_ENTITY: ErrorCaseInfo(
+        ErrorClass.INVALID_REFERENCE,
+        meaning="A line's location belongs to another entity than the document's entity.",
+        person_does="Correct the document in the ERP: give each line a location of the document's entity, or "
+        "change the document's entity. Nothing needs creating in Intacct: the next run posts the corrected "
+        "version (or select it and Synchronize).",
     ),
 }

@@ -1,7 +1,8 @@
-"""The integration status page in the Airflow UI: the app lives in ``include.status``.
+"""The integration status page and console in the Airflow UI: the app lives in ``include.status``.
 
 The API server mounts the page at /integration-status/; the UI shows it in its
-navigation bar, inside the UI's frame.
+navigation bar, inside the UI's frame. Its actions trigger ``intacct_resync`` through
+Airflow's own REST API, in this same API server process, as the signed-in user.
 """
 
 from airflow.plugins_manager import AirflowPlugin

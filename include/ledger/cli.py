@@ -3,13 +3,16 @@
     python -m include.ledger [--url URL] upgrade
     python -m include.ledger list [--status error] [--category finance] [--type ar_invoice] [--key 10432]
                                   [--key-prefix 104] [--error-class closed_period] [--limit 50]
-    python -m include.ledger failed
+    python -m include.ledger failed [--full | --json]
     python -m include.ledger list --released --period 2026-09      # released, waiting to be posted
     python -m include.ledger held [--period 2026-09] [--hold closed_period]
-    python -m include.ledger events KEY [--type ar_invoice]
+    python -m include.ledger show KEY [--type ar_invoice] [--json]  # one object, every field in full
+    python -m include.ledger events KEY [--type ar_invoice] [--full | --json]
     python -m include.ledger reconcile [--run-id RUN]
 
-The database URL comes from --url, else $INTEGRATION_DB_URL, else data/integration.db.
+Tables cut long cells with "…"; ``--full`` prints every character (messages and reasons on their own
+lines), ``--json`` the same content as JSON. The database URL comes from --url, else
+$INTEGRATION_DB_URL, else data/integration.db.
 """
 
 from __future__ import annotations
@@ -17,60 +20,36 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
-from datetime import datetime
-from typing import Any
 
+from include.ledger.cli_output import (
+    EVENT_COLUMNS,
+    ROW_COLUMNS,
+    details_text,
+    dumps,
+    event_block,
+    event_json,
+    format_table,
+    row_block,
+    row_json,
+)
 from include.ledger.db import default_url
 from include.ledger.ledger import Ledger
 from include.ledger.transitions import Category, Hold, Status
 
-_MAX_CELL = 60
-_LIST_COLUMNS = (
-    "object_type",
-    "key",
-    "status",
-    "error_class",
-    "hold",
-    "held_for_period",
-    "intacct_record_no",
-    "attempts",
-    "amount",
-    "updated_at",
-    "last_message",
-)
 
-
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return f"{value:%Y-%m-%d %H:%M:%S}"
-    text = str(value).replace("\n", " ")
-    return text if len(text) <= _MAX_CELL else text[: _MAX_CELL - 1] + "…"
-
-
-def format_table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
-    cells = [[_cell(v) for v in row] for row in rows]
-    widths = [max([len(h), *(len(r[i]) for r in cells)]) for i, h in enumerate(headers)]
-    lines = [
-        "  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip(),
-        "  ".join("-" * w for w in widths),
-    ]
-    lines += ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in cells]
-    return "\n".join(lines)
-
-
-def _details(details: dict[str, Any] | None) -> str:
-    """What Intacct said first (the message), then the rest as key=value."""
-    if not details:
-        return ""
-    ordered = sorted(details.items(), key=lambda item: item[0] != "message")
-    return " ".join(f"{k}={v}" for k, v in ordered if v is not None)
-
-
-def _print_rows(rows, out) -> None:
-    print(format_table(_LIST_COLUMNS, [[getattr(r, c) for c in _LIST_COLUMNS] for r in rows]), file=out)
+def _print_rows(rows, out, *, full: bool = False) -> None:
+    if full:
+        for row in rows:
+            print(row_block(row, ROW_COLUMNS[2:]) + "\n", file=out)
+    else:
+        print(format_table(ROW_COLUMNS, [[getattr(r, c) for c in ROW_COLUMNS] for r in rows]), file=out)
     print(f"({len(rows)} objects)", file=out)
+
+
+def _output_options(parser: argparse.ArgumentParser) -> None:
+    shown = parser.add_mutually_exclusive_group()
+    shown.add_argument("--full", action="store_true", help="every character of messages and reasons, nothing cut")
+    shown.add_argument("--json", action="store_true", help="JSON, for scripts")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -100,12 +79,18 @@ def build_parser() -> argparse.ArgumentParser:
     listing.add_argument("--limit", type=int, default=200)
     failed = commands.add_parser("failed", help="objects in error, by error class")
     failed.add_argument("--limit", type=int, default=20, help="rows shown per class")
+    _output_options(failed)
     held = commands.add_parser("held", help="objects held, optionally for one period")
     held.add_argument("--period", help="YYYY-MM")
     held.add_argument("--hold", choices=[h.value for h in Hold])
+    show = commands.add_parser("show", help="one object: every field of its ledger row, nothing cut")
+    show.add_argument("key")
+    show.add_argument("--type", dest="object_type", help="needed when several object types have this key")
+    show.add_argument("--json", action="store_true", help="JSON, for scripts")
     events = commands.add_parser("events", help="the event log of one object")
     events.add_argument("key")
     events.add_argument("--type", dest="object_type")
+    _output_options(events)
     reconcile = commands.add_parser(
         "reconcile", help="counts and totals by object type, status and error class"
     )
@@ -138,59 +123,17 @@ def main(argv: Sequence[str] | None = None, out=None) -> int:
                 out,
             )
         elif args.command == "failed":
-            groups = ledger.failed_by_class(limit_per_class=args.limit)
-            print(
-                format_table(
-                    ("error_class", "count", "amount"), [(g.error_class, g.count, g.amount) for g in groups]
-                ),
-                file=out,
-            )
-            for group in groups:
-                print(f"\n{group.error_class}: {group.count} objects", file=out)
-                _print_rows(group.rows, out)
+            return _failed(ledger, args, out)
         elif args.command == "held":
             if args.period:
                 rows = ledger.held_for_period(args.period, hold=args.hold)
             else:
                 rows = ledger.find(held=True, hold=args.hold)
             _print_rows(rows, out)
+        elif args.command == "show":
+            return _show(ledger, args, out)
         elif args.command == "events":
-            found = ledger.events(args.object_type, args.key)
-            print(
-                format_table(
-                    (
-                        "at",
-                        "object_type",
-                        "kind",
-                        "from",
-                        "to",
-                        "version",
-                        "run_id",
-                        "actor",
-                        "reason",
-                        "details",
-                    ),
-                    [
-                        (
-                            e.at,
-                            e.object_type,
-                            e.kind,
-                            e.from_status,
-                            e.to_status,
-                            e.source_version,
-                            e.run_id,
-                            e.actor,
-                            e.reason,
-                            _details(e.details),
-                        )
-                        for e in found
-                    ],
-                ),
-                file=out,
-            )
-            if not found:
-                print(f"no events for key {args.key!r}", file=out)
-                return 1
+            return _events(ledger, args, out)
         elif args.command == "reconcile":
             rows = ledger.reconciliation(run_id=args.run_id)
             print(
@@ -203,4 +146,46 @@ def main(argv: Sequence[str] | None = None, out=None) -> int:
                 ),
                 file=out,
             )
+    return 0
+
+
+def _failed(ledger: Ledger, args, out) -> int:
+    groups = ledger.failed_by_class(limit_per_class=args.limit)
+    if args.json:
+        print(dumps([{"error_class": g.error_class, "count": g.count, "amount": g.amount,
+                      "objects": [row_json(r) for r in g.rows]} for g in groups]), file=out)
+        return 0
+    print(format_table(("error_class", "count", "amount"), [(g.error_class, g.count, g.amount) for g in groups]),
+          file=out)
+    for group in groups:
+        print(f"\n{group.error_class}: {group.count} objects", file=out)
+        _print_rows(group.rows, out, full=args.full)
+    return 0
+
+
+def _show(ledger: Ledger, args, out) -> int:
+    rows = ledger.find(key=args.key, object_type=args.object_type)
+    if args.json:
+        print(dumps([row_json(r) for r in rows]), file=out)
+    else:
+        print("\n\n".join(row_block(r) for r in rows), file=out)
+    if not rows:
+        print(f"no object with key {args.key!r}", file=sys.stderr if args.json else out)
+        return 1
+    return 0
+
+
+def _events(ledger: Ledger, args, out) -> int:
+    found = ledger.events(args.object_type, args.key)
+    if args.json:
+        print(dumps([event_json(e) for e in found]), file=out)
+    elif args.full:
+        print("\n\n".join(event_block(e) for e in found), file=out)
+    else:
+        print(format_table(EVENT_COLUMNS, [(e.at, e.object_type, e.kind, e.from_status, e.to_status, e.source_version,
+                                            e.run_id, e.actor, e.reason, details_text(e.details)) for e in found]),
+              file=out)
+    if not found:
+        print(f"no events for key {args.key!r}", file=sys.stderr if args.json else out)
+        return 1
     return 0

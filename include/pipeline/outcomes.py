@@ -72,9 +72,27 @@ def remedy(error_class: ErrorClass | str, hold: str | None) -> str | None:
     return None
 
 
-def _with_remedy(message: str, error_class, hold: str | None, note: str | None = None) -> str:
-    step = remedy(error_class, hold)
+def _with_remedy(message: str, error_class, hold: str | None, note: str | None = None,
+                 step: str | None = None) -> str:
+    step = step or remedy(error_class, hold)
     return "\n".join(part for part in (message, note, step) if part)
+
+
+_ENTITY_FIELDS = frozenset({"entity_id"})
+_LOCATION_OUTSIDE_ENTITY = "not to the document's entity"  # the validation's own words (include.quality.checks)
+
+
+def _erp_document_fix(deciding) -> str | None:
+    """The next step when what failed is the document's own entity/location choice: the fix is in the
+    ERP document, never "create it in Intacct" (ERROR_CASES, the one table of such situations)."""
+    from include.error_classes import ERROR_CASES, ErrorCase
+
+    entity_issues = [i for i in deciding if (i.field.split(".")[0] in _ENTITY_FIELDS
+                                             and "is inactive in Intacct" not in i.message)
+                     or _LOCATION_OUTSIDE_ENTITY in i.message]
+    if not deciding or len(entity_issues) != len(deciding):
+        return None
+    return ERROR_CASES[ErrorCase.LOCATION_OUTSIDE_ENTITY].person_does
 
 
 def validation_outcome(failure, *, closed_period_policy: dict[str, str], note: str | None = None) -> Outcome:
@@ -88,7 +106,8 @@ def validation_outcome(failure, *, closed_period_policy: dict[str, str], note: s
                             closed_period_policy=closed_period_policy,
                             fields=[issue.field.split(".")[0] for issue in deciding])
     return Outcome.error(document.doc_type, document.key, error_class=str(failure.error_class),
-                         message=_with_remedy(failure.message, failure.error_class, hold, note), hold=hold,
+                         message=_with_remedy(failure.message, failure.error_class, hold, note,
+                                              step=_erp_document_fix(deciding)), hold=hold,
                          held_for_period=period, not_sent=NOT_SENT.format(error_class=failure.error_class))
 
 

@@ -4,7 +4,10 @@
 ``to_json`` shape it, ``web.app`` serves it; the Airflow plugin in ``plugins/`` mounts it.
 ``objects_listing`` and ``find_object`` gather the objects tab and an object's page (with its
 event log and how to re-sync it, ``resync_hint``), ``render_objects_page`` / ``render_object_page``
-and ``objects_to_json`` / ``detail_to_json`` shape them.
+and ``objects_to_json`` / ``detail_to_json`` shape them. ``guidance`` says what to do about an
+object (from ``include.error_classes``), ``actions`` which console action applies to it,
+``web_actions`` carries them out (``airflow_api``: Airflow's REST API as the user), ``charts``
+and ``trend`` draw the overview's charts, ``console`` and ``static/console.js`` the page's controls.
 """
 
 from include.status.ledger_view import (

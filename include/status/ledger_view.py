@@ -1,5 +1,6 @@
 """What the status page shows from the ledger: counts per object type, and the records
-that need a person (in error, held or quarantined), newest first, each with its fix.
+that need a person (in error, held, quarantined, or flagged for a manual adjustment in
+Intacct), newest first, each with its last message and fix (``include.status.guidance``).
 
 Read-only: nothing here writes to the ledger or migrates it.
 """
@@ -13,17 +14,32 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
-from include.error_classes import ERROR_CLASSES, ErrorClass
-from include.ledger import OBJECT_CATEGORIES, Ledger, Status
+from include.error_classes import ErrorClass
+from include.ledger import OBJECT_CATEGORIES, Category, Ledger, Status
 from include.ledger.db import read_transaction
-from include.ledger.records import LedgerRow
+from include.ledger.records import LEDGER_ROW_COLUMNS, LedgerRow
 from include.ledger.schema import objects
+from include.masterdata.dimensions import DIMENSION_OBJECT_TYPE
+from include.status.guidance import (
+    ManualFlag,
+    class_advice,
+    closed_books_date,
+    error_state,
+    flagged_condition,
+    guidance_for,
+    manual_flags,
+)
 
 PAGE_SIZE = 50
 MAX_PAGE_SIZE = 500
 UNCLASSIFIED = "unclassified"  # an error recorded without a class
 STATUSES = tuple(status.value for status in Status)
 ERROR_CLASS_FILTERS = (*(c.value for c in ErrorClass), UNCLASSIFIED)
+# Every object type a filter accepts, with its category: the ledger's documents and masters, and master
+# data's user-defined dimensions (their availability is a master-data object of the ledger).
+KNOWN_CATEGORIES: dict[str, str] = {**{t: c.value for t, c in OBJECT_CATEGORIES.items()},
+                                    DIMENSION_OBJECT_TYPE: Category.MASTER.value}
+OBJECT_TYPES = tuple(KNOWN_CATEGORIES)
 
 
 class StatusFilterError(ValueError):
@@ -44,6 +60,7 @@ class TypeCounts:
     errors_by_class: dict[str, int]
     held: int
     quarantined: int
+    manual_adjustment: int = 0  # desynchronized, flagged for a manual adjustment in Intacct
 
     @property
     def total(self) -> int:
@@ -52,11 +69,11 @@ class TypeCounts:
 
 @dataclass(frozen=True)
 class FailedRecord:
-    """One object in error as a person reads it: what happened, and what to do."""
+    """One object that needs a person as they read it: what happened, and what to do."""
 
     object_type: str
     key: str
-    state: str  # "error", "held: <hold>", "quarantined", "hold released"
+    state: str  # "error", "held: <hold>", "quarantined", "hold released", "manual adjustment required (...)"
     error_class: str
     last_message: str | None
     remediation: str
@@ -67,6 +84,9 @@ class FailedRecord:
     attempts: int
     last_run_id: str | None
     updated_at: datetime
+    category: str = ""
+    status: str = Status.ERROR.value
+    case: str | None = None  # an include.error_classes.ErrorCase with its own advice
 
 
 @dataclass(frozen=True)
@@ -98,8 +118,8 @@ def parse_filters(object_type: str | None = None, error_class: str | None = None
     """Validate the page's query parameters; an empty value means "all"."""
     object_type = (object_type or "").strip() or None
     error_class = (error_class or "").strip() or None
-    if object_type is not None and object_type not in OBJECT_CATEGORIES:
-        raise StatusFilterError("object_type", object_type, OBJECT_CATEGORIES)
+    if object_type is not None and object_type not in OBJECT_TYPES:
+        raise StatusFilterError("object_type", object_type, OBJECT_TYPES)
     if error_class is not None and error_class not in ERROR_CLASS_FILTERS:
         raise StatusFilterError("error_class", error_class, ERROR_CLASS_FILTERS)
     return Filters(object_type, error_class, whole_number("page", page, 1, 1, None),
@@ -121,21 +141,12 @@ def whole_number(name: str, value, default: int, minimum: int, maximum: int | No
 
 def remediation(error_class: str | None) -> str:
     """What a person does about an error of this class (``include.error_classes``)."""
-    try:
-        return ERROR_CLASSES[ErrorClass(error_class)].person_does
-    except ValueError:  # unclassified or a class this version does not know: read the message
-        return ERROR_CLASSES[ErrorClass.UNKNOWN].person_does
+    return class_advice(error_class)
 
 
 def state_of(row: LedgerRow) -> str:
     """The page's word for an object in error."""
-    if row.hold:
-        return f"held: {row.hold}" + (f" ({row.held_for_period})" if row.held_for_period else "")
-    if row.released_at is not None:
-        return "hold released"
-    if row.error_class == ErrorClass.DATA_QUALITY:
-        return "quarantined"
-    return "error"
+    return error_state(row)
 
 
 def ledger_is_ready(ledger: Ledger) -> bool:
@@ -144,8 +155,21 @@ def ledger_is_ready(ledger: Ledger) -> bool:
         return sa.inspect(conn).has_table(objects.name)
 
 
+def object_type_categories(ledger: Ledger) -> dict[str, str]:
+    """Every object type the page knows or the ledger holds, with its category (finance first, then master
+    data): the ledger's own table, the UDD availability objects of master data, and whatever else the
+    ledger's rows say."""
+    known = KNOWN_CATEGORIES
+    with read_transaction(ledger.engine) as conn:
+        stored = dict(conn.execute(sa.select(objects.c.object_type, sa.func.min(objects.c.category))
+                                   .group_by(objects.c.object_type)).all())
+    types = {**known, **{t: c for t, c in sorted(stored.items()) if t not in known}}
+    order = {Category.FINANCE.value: 0, Category.MASTER.value: 1}
+    return dict(sorted(types.items(), key=lambda item: order.get(item[1], 2)))
+
+
 def counts_by_type(ledger: Ledger) -> list[TypeCounts]:
-    """Every known object type (finance first, then master data), plus any other type the ledger holds."""
+    """Every object type (finance first, then master data), also those without any object yet."""
     by_status: dict[str, dict[str, int]] = {}
     errors: dict[str, dict[str, int]] = {}
     for group in ledger.reconciliation():
@@ -155,42 +179,60 @@ def counts_by_type(ledger: Ledger) -> list[TypeCounts]:
         if status == Status.ERROR:
             error_class = group["error_class"] or UNCLASSIFIED
             errors.setdefault(object_type, {})[error_class] = group["count"]
-    held = _count_by_type(objects.c.hold.is_not(None))
     with read_transaction(ledger.engine) as conn:
-        held_counts = dict(conn.execute(held).all())
-    types = list(OBJECT_CATEGORIES) + sorted(set(by_status) - set(OBJECT_CATEGORIES))
-    categories = {t: OBJECT_CATEGORIES[t].value for t in OBJECT_CATEGORIES}
+        held_counts = dict(conn.execute(_count_by_type(objects.c.status == Status.ERROR.value,
+                                                       objects.c.hold.is_not(None))).all())
+        manual_counts = dict(conn.execute(_count_by_type(flagged_condition())).all())
     result = []
-    for object_type in types:
+    for object_type, category in object_type_categories(ledger).items():
         counts = {status: by_status.get(object_type, {}).get(status, 0) for status in STATUSES}
         classes = dict(sorted(errors.get(object_type, {}).items(), key=lambda item: (-item[1], item[0])))
-        result.append(TypeCounts(object_type, categories.get(object_type, ""), counts, classes,
-                                 held_counts.get(object_type, 0), classes.get(ErrorClass.DATA_QUALITY.value, 0)))
+        result.append(TypeCounts(object_type, category, counts, classes, held_counts.get(object_type, 0),
+                                 classes.get(ErrorClass.DATA_QUALITY.value, 0),
+                                 manual_counts.get(object_type, 0)))
     return result
 
 
-def _count_by_type(condition):
+def _count_by_type(*conditions):
     t = objects
-    return (sa.select(t.c.object_type, sa.func.count())
-            .where(t.c.status == Status.ERROR.value, condition).group_by(t.c.object_type))
+    return sa.select(t.c.object_type, sa.func.count()).where(*conditions).group_by(t.c.object_type)
+
+
+def attention_condition(object_type: str | None = None, error_class: str | None = None):
+    """SQL: the objects that need a person, in error (held and quarantined ones too) or flagged for a manual
+    adjustment (those count as closed_period), optionally of one type and class."""
+    t = objects
+    in_error = [t.c.status == Status.ERROR.value]
+    if error_class == UNCLASSIFIED:
+        in_error.append(t.c.error_class.is_(None))
+    elif error_class:
+        in_error.append(t.c.error_class == error_class)
+    needs = sa.and_(*in_error)
+    if error_class in (None, ErrorClass.CLOSED_PERIOD.value):
+        needs = sa.or_(needs, flagged_condition())
+    return sa.and_(needs, t.c.object_type == object_type) if object_type else needs
 
 
 def failed_records(ledger: Ledger, filters: Filters | None = None) -> FailedPage:
-    """The objects in error (held and quarantined ones included), newest change first, one page."""
+    """The objects that need a person (see :func:`attention_condition`), newest change first, one page."""
     filters = filters or Filters()
-    unclassified = filters.error_class == UNCLASSIFIED
-    selected = {"status": Status.ERROR.value, "object_type": filters.object_type or None,
-                "error_class": None if unclassified else filters.error_class or None,
-                "unclassified": unclassified or None}
-    total = ledger.count(**selected)
-    rows = ledger.find(**selected, newest_first=True, offset=(filters.page - 1) * filters.page_size,
-                       limit=filters.page_size)
-    return FailedPage([_failed_record(row) for row in rows], total, filters.page, filters.page_size,
-                      filters.object_type, filters.error_class)
+    condition = attention_condition(filters.object_type, filters.error_class)
+    t = objects
+    with read_transaction(ledger.engine) as conn:
+        total = conn.execute(sa.select(sa.func.count()).select_from(t).where(condition)).scalar_one()
+        rows = [LedgerRow.from_mapping(r) for r in conn.execute(
+            sa.select(*(t.c[name] for name in LEDGER_ROW_COLUMNS)).where(condition)
+            .order_by(t.c.updated_at.desc(), t.c.id.desc())
+            .offset((filters.page - 1) * filters.page_size).limit(filters.page_size)).mappings()]
+    flags = manual_flags(ledger, rows)
+    closed_through = closed_books_date(ledger) if flags else None
+    return FailedPage([_failed_record(row, flags.get((row.object_type, row.key)), closed_through) for row in rows],
+                      total, filters.page, filters.page_size, filters.object_type, filters.error_class)
 
 
-def _failed_record(row: LedgerRow) -> FailedRecord:
-    error_class = row.error_class or UNCLASSIFIED
-    return FailedRecord(row.object_type, row.key, state_of(row), error_class, row.last_message,
-                        remediation(row.error_class), row.hold, row.held_for_period, row.amount,
-                        row.posting_date, row.attempts, row.last_run_id, row.updated_at)
+def _failed_record(row: LedgerRow, flag: ManualFlag | None, closed_through) -> FailedRecord:
+    guidance = guidance_for(row, flag, closed_through)
+    return FailedRecord(row.object_type, row.key, guidance.state, guidance.error_class or UNCLASSIFIED,
+                        guidance.last_message, guidance.what_to_do or "", row.hold, row.held_for_period, row.amount,
+                        row.posting_date, row.attempts, row.last_run_id, row.updated_at, row.category,
+                        row.status.value, guidance.case.value if guidance.case else None)

@@ -7,19 +7,21 @@ The list is ``Ledger.find`` newest change first; the detail is ``Ledger.get`` an
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
-from include.ledger import OBJECT_CATEGORIES, Category, Event, Ledger, LedgerRow, Status
+from include.ledger import Category, Event, Ledger, LedgerRow
+from include.status.actions import CONSOLE_ACTIONS, refusal
+from include.status.guidance import Guidance, closed_books_date, guidance_for, manual_flags, still_closed
 from include.status.ledger_view import (
     ERROR_CLASS_FILTERS,
+    KNOWN_CATEGORIES,
     MAX_PAGE_SIZE,
+    OBJECT_TYPES,
     PAGE_SIZE,
     STATUSES,
     UNCLASSIFIED,
     StatusFilterError,
-    remediation,
-    state_of,
     whole_number,
 )
 from include.status.resync_hint import ResyncHint, resync_hint
@@ -61,14 +63,13 @@ def parse_object_filters(category: str | None = None, object_type: str | None = 
     key = key if key and key.strip() else None
     key_match = (key_match or "").strip() or "exact"
     for name, value, allowed in (("category", category, CATEGORIES),
-                                 ("object_type", object_type, OBJECT_CATEGORIES), ("status", status, STATUSES),
+                                 ("object_type", object_type, OBJECT_TYPES), ("status", status, STATUSES),
                                  ("error_class", error_class, ERROR_CLASS_FILTERS),
                                  ("key_match", key_match, KEY_MATCHES)):
         if value is not None and value not in allowed:
             raise StatusFilterError(name, value, allowed)
-    if object_type and category and OBJECT_CATEGORIES[object_type].value != category:
-        raise ValueError(f"object_type {object_type!r} is {OBJECT_CATEGORIES[object_type].value} data, "
-                         f"not category {category!r}")
+    if object_type and category and (known := KNOWN_CATEGORIES[object_type]) != category:
+        raise ValueError(f"object_type {object_type!r} is {known} data, not category {category!r}")
     for name, value, length in (("key", key, KEY_LENGTH), ("version", version, VERSION_LENGTH)):
         if value is not None and len(value) > length:
             raise ValueError(f"{name} is longer than {length} characters, the longest the ledger holds")
@@ -79,11 +80,15 @@ def parse_object_filters(category: str | None = None, object_type: str | None = 
 
 @dataclass(frozen=True)
 class ObjectLine:
-    """One row of the list: the ledger row, its state in words and how to re-sync it."""
+    """One row of the list: the ledger row, its state in words, last message, fix and how to re-sync it."""
 
     row: LedgerRow
-    state: str  # the status, or for an error: "error", "held: ...", "quarantined", "hold released"
+    guidance: Guidance
     resync: ResyncHint
+
+    @property
+    def state(self) -> str:  # the status, or "error", "held: ...", "quarantined", "manual adjustment ..."
+        return self.guidance.state
 
 
 @dataclass(frozen=True)
@@ -102,13 +107,22 @@ class ObjectDetail:
     """One object in full: its ledger row, its event log (oldest first), the fix and the re-sync."""
 
     row: LedgerRow
-    state: str
+    guidance: Guidance
     events: list[Event]
-    remediation: str | None  # what a person does about its error class; None unless in error
     resync: ResyncHint
+    actions: dict[str, str | None] = field(default_factory=dict)  # console action -> why not (None: applies)
+
+    @property
+    def state(self) -> str:
+        return self.guidance.state
+
+    @property
+    def remediation(self) -> str | None:
+        """What a person does (the error class's advice, or its case's); None when nothing needs them."""
+        return self.guidance.what_to_do
 
 
-def _find_filters(filters: ObjectFilters) -> dict:
+def find_filters(filters: ObjectFilters) -> dict:
     """The objects list's filters as ``Ledger.find`` / ``Ledger.count`` keywords."""
     exact = filters.key_match == "exact"
     unclassified = filters.error_class == UNCLASSIFIED
@@ -118,18 +132,21 @@ def _find_filters(filters: ObjectFilters) -> dict:
             "version_prefix": filters.version}
 
 
-def state_in_words(row: LedgerRow) -> str:
-    return state_of(row) if row.status is Status.ERROR else row.status.value
-
-
 def list_objects(ledger: Ledger, filters: ObjectFilters | None = None, now: datetime | None = None) -> ObjectsPage:
     """One page of the objects the filters select, newest change first."""
     filters = filters or ObjectFilters()
-    selected = _find_filters(filters)
+    selected = find_filters(filters)
     total = ledger.count(**selected)
     rows = ledger.find(**selected, newest_first=True, offset=(filters.page - 1) * filters.page_size,
                        limit=filters.page_size)
-    lines = [ObjectLine(row, state_in_words(row), resync_hint(row, now)) for row in rows]
+    flags = manual_flags(ledger, rows)
+    closed_through = closed_books_date(ledger) if flags else None
+    lines = []
+    for row in rows:
+        flag = flags.get((row.object_type, row.key))
+        lines.append(ObjectLine(row, guidance_for(row, flag, closed_through),
+                                resync_hint(row, now, manual_adjustment_pending=bool(flag) and still_closed(
+                                    row, closed_through))))
     return ObjectsPage(lines, total, filters)
 
 
@@ -138,5 +155,10 @@ def object_detail(ledger: Ledger, object_type: str, key: str, now: datetime | No
     row = ledger.get(object_type, key)
     if row is None:
         return None
-    fix = remediation(row.error_class) if row.status is Status.ERROR else None
-    return ObjectDetail(row, state_in_words(row), ledger.events(object_type, key), fix, resync_hint(row, now))
+    flag = manual_flags(ledger, [row]).get((object_type, key))
+    closed_through = closed_books_date(ledger) if flag else None
+    pending_adjustment = bool(flag) and still_closed(row, closed_through)
+    actions = {action: refusal(action, row, manual_adjustment_pending=pending_adjustment, now=now)
+               for action in CONSOLE_ACTIONS}
+    return ObjectDetail(row, guidance_for(row, flag, closed_through), ledger.events(object_type, key),
+                        resync_hint(row, now, manual_adjustment_pending=pending_adjustment), actions)

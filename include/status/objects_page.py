@@ -1,4 +1,5 @@
-"""The objects tab and an object's page as server-rendered HTML (no script).
+"""The objects tab and an object's page as server-rendered HTML, with the console's selection and
+actions for a user who may act (``include.status.console``).
 
 Every value is escaped, and keys are quoted where they go into a link. Links are relative:
 ``root`` is the way from the page to the status page's root (the objects tab sits in it, an
@@ -13,8 +14,9 @@ from datetime import datetime
 from urllib.parse import urlencode
 
 from include.error_classes import ErrorClass
-from include.ledger import OBJECT_CATEGORIES, LedgerRow
-from include.status.ledger_view import PAGE_SIZE, STATUSES, UNCLASSIFIED
+from include.ledger import LedgerRow
+from include.status.console import Console, action_bar, object_actions, select_cell, select_header, toolbar
+from include.status.ledger_view import OBJECT_TYPES, PAGE_SIZE, STATUSES, UNCLASSIFIED
 from include.status.objects import CATEGORIES, KEY_MATCHES, ObjectDetail, ObjectFilters, ObjectsPage
 from include.status.page import amount_text, e, head, nav, time_text
 from include.status.resync_hint import RESYNC_DAG_ID, RESYNC_DAG_UI_PATH, ResyncHint
@@ -47,7 +49,7 @@ def _form(filters: ObjectFilters) -> str:
             if filters.page_size != PAGE_SIZE else "")
     return ("<form method='get' action=''>"
             + _select("category", "category", CATEGORIES, filters.category, CATEGORY_LABELS)
-            + _select("object_type", "object type", OBJECT_CATEGORIES, filters.object_type)
+            + _select("object_type", "object type", OBJECT_TYPES, filters.object_type)
             + _select("status", "status", STATUSES, filters.status)
             + _select("error_class", "error class", [*(c.value for c in ErrorClass), UNCLASSIFIED],
                       filters.error_class)
@@ -77,41 +79,48 @@ def _resync_cell(hint: ResyncHint, detail_link: str) -> str:
     return f"<a href='{e(detail_link)}#resync'>{e(hint.label)}</a>"
 
 
-def render_objects_page(listing: ObjectsListing) -> str:
+def render_objects_page(listing: ObjectsListing, console: Console | None = None) -> str:
+    console = console or Console()
     filters = listing.filters
     query = _query(filters)
     json_link = "api/objects" + (query if query.startswith("?") else "")
-    parts = [head("Integration objects"), "<h1>Integration objects</h1>", nav("./", "objects"),
+    parts = [head("Integration objects", "./", console), "<h1>Integration objects</h1>", nav("./", "objects"),
+             toolbar(console), "<main id='content'>",
              f"<p class='muted'>Every object of the integration ledger as of {time_text(listing.generated_at)}, "
              f"newest change first. Select a key for its history and how to re-sync it. "
              f"<a href='{e(json_link)}'>JSON</a></p>"]
     if listing.notice:
         parts.append(f"<p class='notice'>{e(listing.notice)}</p>")
     if listing.page is not None:
-        parts.append(_form(filters) + _objects_table(listing.page))
-    parts.append("</body></html>")
+        parts.append(_form(filters) + _objects_table(listing.page, console))
+    parts.append("</main></body></html>")
     return "\n".join(parts)
 
 
-def _objects_table(page: ObjectsPage) -> str:
+def _objects_table(page: ObjectsPage, console: Console) -> str:
     shown = (f"<p class='muted'>{page.total} object{'s' if page.total != 1 else ''}; "
              f"page {page.filters.page} of {page.pages}.</p>")
     if not page.lines:
         return shown + "<p class='ok'>No object matches.</p>" + _pager(page)
+    scope = {k: v for k, v in page.filters.as_params().items() if k not in ("page", "page_size")}
+    bar = action_bar(console, view="objects", filters=scope, total=page.total, shown=len(page.lines))
     rows = []
     for line in page.lines:
         row = line.row
         link = object_path(row.object_type, row.key)
         rows.append(
-            f"<tr><td><a href='{e(link)}'>{e(row.key)}</a></td><td>{e(row.object_type)}</td>"
-            f"<td>{e(line.state)}</td>"
-            f"<td>{_error_or_hold(row)}</td><td class='mono'>{_version(row.source_version)}</td>"
+            f"<tr>{select_cell(console, row.object_type, row.key, row.status.value)}"
+            f"<td><a href='{e(link)}'>{e(row.key)}</a></td><td>{e(row.object_type)}</td>"
+            f"<td>{e(CATEGORY_LABELS.get(row.category, row.category))}</td><td>{e(line.state)}</td>"
+            f"<td>{_error_or_hold(row)}</td><td class='msg'>{e(line.guidance.last_message)}</td>"
+            f"<td class='mono'>{_version(row.source_version)}</td>"
             f"<td>{e(row.intacct_record_no)}</td><td class='n'>{row.attempts}</td>"
             f"<td>{time_text(row.updated_at)}</td><td>{_resync_cell(line.resync, link)}</td></tr>")
-    table = ("<table><tr><th>key</th><th>object type</th><th>status</th><th>error class / hold</th>"
-             "<th>source version</th><th>Intacct RECORDNO</th><th>attempts</th><th>last change</th>"
-             "<th>re-sync</th></tr>" + "".join(rows) + "</table>")
-    return shown + table + _pager(page)
+    table = (f"<table class='rows'><tr>{select_header(console)}<th>key</th><th>object type</th><th>category</th>"
+             "<th>status</th><th>error class / hold</th><th>last message</th><th>source version</th>"
+             "<th>Intacct RECORDNO</th><th>attempts</th><th>last change</th><th>re-sync</th></tr>"
+             + "".join(rows) + "</table>")
+    return shown + bar + table + _pager(page)
 
 
 def _pager(page: ObjectsPage) -> str:
@@ -123,18 +132,23 @@ def _pager(page: ObjectsPage) -> str:
     return f"<p>{' &middot; '.join(links)}</p>" if links else ""
 
 
-def render_object_page(detail: ObjectDetail, root: str = "../../") -> str:
+def render_object_page(detail: ObjectDetail, root: str = "../../", console: Console | None = None) -> str:
     """An object's page; ``root`` is the relative path from it to the status page's root."""
+    console = console or Console()
     row = detail.row
     title = f"{row.object_type} {row.key}"
-    parts = [head(title), f"<h1>{e(row.object_type)} <code>{e(row.key)}</code></h1>", nav(root, ""),
-             f"<p>Status: <strong>{e(detail.state)}</strong>. "
+    last_message = detail.guidance.last_message
+    parts = [head(title, root, console), f"<h1>{e(row.object_type)} <code>{e(row.key)}</code></h1>", nav(root, ""),
+             toolbar(console), "<main id='content'>",
+             f"<p>Status: <strong class='object-state'>{e(detail.state)}</strong>. "
              f"<a href='{e(root + object_path(row.object_type, row.key).replace('object/', 'api/object/', 1))}'>"
-             "JSON</a></p>"]
+             "JSON</a></p>", object_actions(console, row.object_type, row.key, row.status.value,
+                                           detail.actions)]
     if detail.remediation is not None:
-        parts.append(f"<h2>What to do</h2><p class='fix'>{e(detail.remediation)}</p>"
-                     + (f"<p>Last message:</p><pre>{e(row.last_message)}</pre>" if row.last_message else ""))
-    parts += [_resync_section(detail.resync, root), _row_table(row), _events_table(detail), "</body></html>"]
+        parts.append(f"<h2>What to do</h2><p class='fix'>{e(detail.remediation)}</p>")
+    if last_message:
+        parts.append(f"<p>Last message:</p><pre class='last-message'>{e(last_message)}</pre>")
+    parts += [_resync_section(detail.resync, root), _row_table(row), _events_table(detail), "</main></body></html>"]
     return "\n".join(parts)
 
 
@@ -143,11 +157,11 @@ def _resync_section(hint: ResyncHint, root: str) -> str:
     if hint.action is None:
         return heading + f"<p>No action applies. {e(hint.reason)}</p>"
     dag_link = root + "../" + RESYNC_DAG_UI_PATH
-    return (heading + f"<p><strong>{e(hint.label)}</strong>. {e(hint.reason)} This page changes nothing: "
-            f"trigger the <code>{RESYNC_DAG_ID}</code> DAG from a shell where the <code>airflow</code> "
-            "command works (the DAG must be unpaused):</p>"
+    return (heading + f"<p><strong>{e(hint.label)}</strong>. {e(hint.reason)} The button above does it (if "
+            f"your Airflow role may trigger DAGs), or trigger the <code>{RESYNC_DAG_ID}</code> DAG from a shell "
+            "where the <code>airflow</code> command works (the DAG must be unpaused):</p>"
             f"<pre>{e(hint.command)}</pre>"
-            f"<p>or in the UI: open <a href='{e(dag_link)}' target='_top'>the {RESYNC_DAG_ID} DAG</a>, choose "
+            f"<p>or in the UI: open <a class='ui-link' href='{e(dag_link)}' target='_top'>the {RESYNC_DAG_ID} DAG</a>, choose "
             "Trigger and give this configuration (add <code>\"dry_run\": true</code> to see what it would "
             f"do first):</p><pre>{e(json.dumps(hint.conf, indent=2))}</pre>")
 

@@ -1,7 +1,7 @@
 """How to re-sync one object: which action its status allows, and the exact command.
 
-The page acts on nothing: it shows the ``airflow dags trigger intacct_resync --conf '...'``
-command for the object and a link to the DAG in the UI. The action per status comes from
+The page's own buttons trigger the DAG (``include.status.actions``); the object's page also shows the
+``airflow dags trigger intacct_resync --conf '...'`` command, for a shell. The action per status comes from
 the ledger's transition table, and the command's conf is checked with the DAG's own request
 validation (``include.resync.request``), so the hint cannot drift from what the DAG accepts.
 """
@@ -24,6 +24,9 @@ RESYNC_DAG_ID = "intacct_resync"
 # from the DAG page's Trigger button), so the link goes to the DAG page.
 RESYNC_DAG_UI_PATH = f"dags/{RESYNC_DAG_ID}"  # relative to the Airflow UI's base URL
 ACTION_LABELS = {Action.SYNCHRONIZE.value: "Synchronize", Action.FORCE_SYNCHRONIZE.value: "Force synchronize"}
+MANUAL_ADJUSTMENT_REASON = ("Manual adjustment required: it was posted, then changed in the ERP, and its period is "
+                            "closed, so Intacct refuses the change: neither Synchronize nor Force synchronize "
+                            "applies. Adjust it in Intacct, then Mark as synced.")
 
 
 @dataclass(frozen=True)
@@ -56,10 +59,16 @@ def trigger_command(conf: dict[str, Any]) -> str:
     return f"airflow dags trigger {RESYNC_DAG_ID} --conf {shlex.quote(json.dumps(conf))}"
 
 
-def resync_hint(row: LedgerRow, now: datetime | None = None) -> ResyncHint:
-    """Synchronize (not integrated, desynchronized), Force synchronize (error) or nothing, and why."""
+def resync_hint(row: LedgerRow, now: datetime | None = None, *, manual_adjustment_pending: bool = False
+                ) -> ResyncHint:
+    """Synchronize (not integrated, desynchronized), Force synchronize (error) or nothing, and why.
+
+    ``manual_adjustment_pending``: a posted document changed in the ERP while its period is closed
+    (``include.status.guidance``): Intacct refuses the change, so no re-sync applies."""
     if row.status is Status.PENDING:
-        return ResyncHint(None, _pending_reason(row, now))
+        return ResyncHint(None, pending_reason(row, now))
+    if manual_adjustment_pending and row.status is Status.DESYNCHRONIZED:
+        return ResyncHint(None, MANUAL_ADJUSTMENT_REASON)
     if row.status is Status.SUCCESS:
         return ResyncHint(None, "Already synchronized: Intacct has the ERP's current version. A change in the "
                                 "ERP makes it desynchronized, and the next run posts it.")
@@ -83,15 +92,14 @@ def resync_hint(row: LedgerRow, now: datetime | None = None) -> ResyncHint:
 def _why(row: LedgerRow, action: Action) -> str:
     if action is Action.SYNCHRONIZE:
         if row.status is Status.DESYNCHRONIZED:
-            return ("The ERP changed this object after it was posted; this posts the current version now (the "
-                    "next scheduled run would too).")
+            return "The ERP changed this object after it was posted; this posts the current version now."
         return "It is not in Intacct yet; this posts the ERP's current version now."
     held = f" It is held ({row.hold}); forcing it clears the hold." if row.hold else ""
     return ("It is in error; this tries it again now. Fix the cause first (see what to "
             f"do), or it fails the same way.{held}")
 
 
-def _pending_reason(row: LedgerRow, now: datetime | None) -> str:
+def pending_reason(row: LedgerRow, now: datetime | None) -> str:
     claimed = f" by {row.claim_run_id}" if row.claim_run_id else ""
     if row.claim_expires_at is not None and now is not None and row.claim_expires_at < now:
         recovery = ("The next run of intacct_post_transactions recovers it" if row.object_type in DOC_TYPES

@@ -37,6 +37,7 @@ from include.status.objects import (
 )
 from include.status.resync_hint import RESYNC_DAG_UI_PATH, ResyncHint
 from include.status.runs import RunSummary, Watermark, current_watermarks, recent_runs
+from include.status.trend import RunOutcomes, recent_outcomes
 
 NOT_MIGRATED = ("The integration ledger has no tables yet: no run has written to it. The first DAG run "
                 "creates them (or run: python -m include.ledger upgrade).")
@@ -52,6 +53,7 @@ class StatusSummary:
     failed: FailedPage | None = None
     runs: list[RunSummary] = field(default_factory=list)
     watermarks: list[Watermark] = field(default_factory=list)
+    trend: list[RunOutcomes] = field(default_factory=list)  # documents posted / in error, last runs, oldest first
 
 
 def status_summary(filters: Filters | None = None, settings: Settings | None = None,
@@ -67,7 +69,7 @@ def status_summary(filters: Filters | None = None, settings: Settings | None = N
             return StatusSummary(filters, generated_at, False, NOT_MIGRATED)
         return StatusSummary(filters, generated_at, True, None, counts_by_type(ledger),
                              failed_records(ledger, filters), recent_runs(ledger, settings.reports_dir),
-                             current_watermarks(ledger))
+                             current_watermarks(ledger), recent_outcomes(ledger))
 
 
 @contextmanager
@@ -129,12 +131,14 @@ def to_json(summary: StatusSummary) -> dict[str, Any]:
                     "page": summary.filters.page, "page_size": summary.filters.page_size},
         "object_types": [{"object_type": c.object_type, "category": c.category, "total": c.total,
                           "by_status": c.by_status, "errors_by_class": c.errors_by_class, "held": c.held,
-                          "quarantined": c.quarantined} for c in summary.counts],
+                          "quarantined": c.quarantined, "manual_adjustment": c.manual_adjustment}
+                         for c in summary.counts],
         "failed": None if failed is None else {
             "total": failed.total, "page": failed.page, "pages": failed.pages, "page_size": failed.page_size,
             "records": [vars(record) for record in failed.records]},
         "runs": [vars(run) for run in summary.runs],
         "watermarks": [vars(w) for w in summary.watermarks],
+        "trend": [vars(r) for r in summary.trend],
     })
 
 
@@ -160,10 +164,15 @@ def _row_json(row) -> dict[str, Any]:
 def _line_json(line: ObjectLine) -> dict[str, Any]:
     row = line.row
     return {"object_type": row.object_type, "key": row.key, "category": row.category, "status": row.status.value,
-            "state": line.state, "error_class": row.error_class, "hold": row.hold,
+            "state": line.state, "error_class": row.error_class, "case": _case(line.guidance),
+            "last_message": line.guidance.last_message, "what_to_do": line.guidance.what_to_do, "hold": row.hold,
             "held_for_period": row.held_for_period, "source_version": row.source_version,
             "intacct_record_no": row.intacct_record_no, "attempts": row.attempts, "updated_at": row.updated_at,
             "detail_path": object_path(row.object_type, row.key), "resync": _resync_json(line.resync)}
+
+
+def _case(guidance) -> str | None:
+    return guidance.case.value if guidance.case else None
 
 
 def objects_to_json(listing: ObjectsListing) -> dict[str, Any]:
@@ -185,6 +194,8 @@ def detail_to_json(detail: ObjectDetail) -> dict[str, Any]:
     return _plain({
         "object": _row_json(detail.row),
         "state": detail.state,
+        "case": _case(detail.guidance),
+        "last_message": detail.guidance.last_message,
         "remediation": detail.remediation,
         "resync": _resync_json(detail.resync),
         "events": [asdict(event) for event in detail.events],

@@ -1,26 +1,30 @@
 """The status page's FastAPI app, mounted by the Airflow API server (``plugins/integration_status.py``).
 
-Every route requires an Airflow user allowed to see the UI, authenticated exactly as
-Airflow's own API does (``Authorization: Bearer <token>`` or the UI's ``_token`` cookie,
-see ``airflow.api_fastapi.core_api.security.get_user``). Without credentials the page
-sends the browser to Airflow's login and the JSON answers 401. Airflow is imported
-when a request comes in, so the scheduler and the dag-processor (which load plugins
-too) do not import the API server's modules.
+Every page and JSON route needs a signed-in Airflow user allowed to see the UI; the action routes
+(``include.status.web_actions``) a user who may trigger the ``intacct_resync`` DAG
+(``include.status.auth``). Pages show the console's checkboxes and buttons only to that user.
+``static/console.js`` is the page's script (no data in it, so it needs no sign-in).
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
+from pathlib import Path
 from typing import Annotated
 
 from fastapi import Depends, FastAPI, HTTPException, Query, Request, status
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse
 from pydantic import BaseModel
 
+from include.status.airflow_api import AirflowApiError, UserAirflowApi
+from include.status.auth import LoginRequired, airflow_user, airflow_user_or_login, may_act, user_name
+from include.status.console import Console
 from include.status.ledger_view import StatusFilterError, parse_filters
 from include.status.objects import parse_object_filters
 from include.status.objects_page import render_object_page, render_objects_page
 from include.status.page import render_page
+from include.status.resync_hint import RESYNC_DAG_ID
 from include.status.summary import (
     detail_to_json,
     find_object,
@@ -29,34 +33,26 @@ from include.status.summary import (
     status_summary,
     to_json,
 )
+from include.status.web_actions import router as actions_router
 
 URL_PREFIX = "/integration-status"
 NO_STORE = {"Cache-Control": "no-store"}  # finance data: never from a cache
+SCRIPT = Path(__file__).with_name("static") / "console.js"
+RESYNC_RUNS_SHOWN = 8
 
 
-class LoginRequired(Exception):
-    """An anonymous browser: send it to Airflow's login, then back here."""
+def _console(user) -> Console:
+    return Console(can_act=may_act(user), user=user_name(user))
 
 
-async def airflow_user(request: Request):
-    """The signed-in Airflow user, allowed to view the UI; else 401 (no or expired token) or 403."""
-    from airflow.api_fastapi.app import get_auth_manager
-    from airflow.api_fastapi.auth.managers.models.resource_details import AccessView
-    from airflow.api_fastapi.core_api.security import bearer_scheme, get_user
-
-    user = await get_user(request, None, await bearer_scheme(request))
-    if not get_auth_manager().is_authorized_view(access_view=AccessView.WEBSITE, user=user):
-        raise HTTPException(status.HTTP_403_FORBIDDEN, "Forbidden")
-    return user
-
-
-async def airflow_user_or_login(request: Request):
+async def _console_with_runs(request: Request, user) -> Console:
+    """The console, with intacct_resync's latest runs as the user may see them in Airflow."""
+    console = _console(user)
     try:
-        return await airflow_user(request)
-    except HTTPException as exc:
-        if exc.status_code == status.HTTP_401_UNAUTHORIZED:
-            raise LoginRequired() from None
-        raise
+        runs = await request.app.state.api_factory(request).dag_runs(RESYNC_DAG_ID, limit=RESYNC_RUNS_SHOWN)
+    except AirflowApiError as exc:
+        return Console(console.can_act, console.user, runs_notice=f"Airflow's API did not list the runs: {exc}")
+    return Console(console.can_act, console.user, recent_runs=runs)
 
 
 def _filters(object_type: str | None, error_class: str | None, page: str | None, page_size: str | None):
@@ -66,8 +62,11 @@ def _filters(object_type: str | None, error_class: str | None, page: str | None,
         raise HTTPException(status.HTTP_400_BAD_REQUEST, str(exc)) from None
 
 
-def create_app() -> FastAPI:
+def create_app(api_factory: Callable[[Request], UserAirflowApi] = UserAirflowApi.for_request) -> FastAPI:
+    """``api_factory``: Airflow's REST API as the requesting user (tests give a stand-in)."""
     app = FastAPI(title="Integration status", docs_url=None, redoc_url=None, openapi_url=None)
+    app.state.api_factory = api_factory
+    app.include_router(actions_router)
 
     @app.exception_handler(LoginRequired)
     async def _to_login(request: Request, _exc: LoginRequired):
@@ -76,15 +75,19 @@ def create_app() -> FastAPI:
         return RedirectResponse(get_auth_manager().get_url_login(next_url=str(request.url)),
                                 status_code=status.HTTP_303_SEE_OTHER)
 
+    @app.get("/static/console.js", include_in_schema=False)
+    async def script() -> FileResponse:
+        return FileResponse(SCRIPT, media_type="text/javascript", headers={"Cache-Control": "no-cache"})
+
     @app.get("/", response_class=HTMLResponse)
-    async def page(_user: Annotated[object, Depends(airflow_user_or_login)],
+    async def page(request: Request, user: Annotated[object, Depends(airflow_user_or_login)],
                    object_type: Annotated[str | None, Query()] = None,
                    error_class: Annotated[str | None, Query()] = None,
                    page: Annotated[str | None, Query()] = None,
                    page_size: Annotated[str | None, Query()] = None) -> HTMLResponse:
         filters = _filters(object_type, error_class, page, page_size)
         summary = await asyncio.to_thread(status_summary, filters)  # database reads off the event loop
-        return HTMLResponse(render_page(summary), headers=NO_STORE)
+        return HTMLResponse(render_page(summary, await _console_with_runs(request, user)), headers=NO_STORE)
 
     @app.get("/api/summary")
     async def summary(_user: Annotated[object, Depends(airflow_user)],
@@ -97,10 +100,10 @@ def create_app() -> FastAPI:
         return JSONResponse(to_json(result), headers=NO_STORE)
 
     @app.get("/objects", response_class=HTMLResponse)
-    async def objects_tab(_user: Annotated[object, Depends(airflow_user_or_login)],
+    async def objects_tab(user: Annotated[object, Depends(airflow_user_or_login)],
                           params: Annotated[ObjectQuery, Query()]) -> HTMLResponse:
         listing = await asyncio.to_thread(objects_listing, _object_filters(params))
-        return HTMLResponse(render_objects_page(listing), headers=NO_STORE)
+        return HTMLResponse(render_objects_page(listing, _console(user)), headers=NO_STORE)
 
     @app.get("/api/objects")
     async def objects_json(_user: Annotated[object, Depends(airflow_user)],
@@ -111,16 +114,16 @@ def create_app() -> FastAPI:
     # The key is one quoted path segment ("/" in a key arrives as %2F, decoded before routing, hence
     # ":path"); "." and ".." cannot be path segments, so those keys come as ?key= (see object_path).
     @app.get("/object/{object_type}/{key:path}", response_class=HTMLResponse)
-    async def object_page(_user: Annotated[object, Depends(airflow_user_or_login)], object_type: str,
+    async def object_page(user: Annotated[object, Depends(airflow_user_or_login)], object_type: str,
                           key: str) -> HTMLResponse:
         detail = await _detail(object_type, key)
-        return HTMLResponse(render_object_page(detail, root="../../"), headers=NO_STORE)
+        return HTMLResponse(render_object_page(detail, "../../", _console(user)), headers=NO_STORE)
 
     @app.get("/object/{object_type}", response_class=HTMLResponse)
-    async def object_page_by_query(_user: Annotated[object, Depends(airflow_user_or_login)], object_type: str,
+    async def object_page_by_query(user: Annotated[object, Depends(airflow_user_or_login)], object_type: str,
                                    key: Annotated[str, Query()]) -> HTMLResponse:
         detail = await _detail(object_type, key)
-        return HTMLResponse(render_object_page(detail, root="../"), headers=NO_STORE)
+        return HTMLResponse(render_object_page(detail, "../", _console(user)), headers=NO_STORE)
 
     @app.get("/api/object/{object_type}/{key:path}")
     async def object_json(_user: Annotated[object, Depends(airflow_user)], object_type: str,

@@ -178,5 +178,5 @@ CASES: tuple[ErpCase, ...] = (
     _case("location_unknown", "a location Intacct does not have", AR, line(location_id="999"), REF,
           "location_id", "999"),
     _case("entity_unknown", "entity_id 'E999' (not an entity of the company)", AR, header(entity_id="E999"), REF,
-          "entity_id", "E999"),
+          "entity_id", "E999", "Correct the document in the ERP"),
 )

@@ -151,7 +151,7 @@ def test_an_object_page_is_found_by_its_quoted_key_even_with_slashes_and_dots(cl
     assert "&lt;img src=x onerror=alert(1)&gt;" in page.text and "<img" not in page.text
     assert data.json()["object"]["key"] == "INV/1?#%" and data.json()["resync"]["action"] == "force_synchronize"
     assert [e["kind"] for e in data.json()["events"]] == ["observed", "claimed", "failed"]
-    assert dots.status_code == 200 and "<a href='../../dags/intacct_resync' target='_top'>" in dots.text
+    assert dots.status_code == 200 and "<a class='ui-link' href='../../dags/intacct_resync' target='_top'>" in dots.text
     assert dots_json.json()["object"]["key"] == ".."
 
 

@@ -275,11 +275,11 @@ def test_the_object_page_shows_history_fix_and_command_everything_escaped(ledger
     assert ERROR_CLASSES[ErrorClass.PAYMENT_TERM].person_does.replace(">", "&gt;") in html
     assert "<td>failed</td><td>pending &rarr; error</td>" in html
     assert "<pre>airflow dags trigger intacct_resync --conf &#x27;{&quot;object_type&quot;" in html
-    assert "<a href='../../../dags/intacct_resync' target='_top'>" in html
+    assert "<a class='ui-link' href='../../../dags/intacct_resync' target='_top'>" in html
     assert "<a href='../../objects'>objects</a>" in html
     assert "href='../../api/object/ar_invoice/INV-%3Cscript%3E" in html
     dot = render_object_page(find_object("ar_invoice", "INV-NEW", settings), root="../")
-    assert "<a href='../../dags/intacct_resync' target='_top'>" in dot
+    assert "<a class='ui-link' href='../../dags/intacct_resync' target='_top'>" in dot
 
 
 def test_the_overview_links_keys_to_their_page_and_counts_to_the_objects_tab(ledger, settings):
@@ -316,3 +316,17 @@ def test_before_the_first_migration_the_tab_says_so_and_no_object_is_found(tmp_p
     assert objects_to_json(listing)["objects"] == []
     assert find_object("ar_invoice", "INV-1", settings) is None
     assert not (tmp_path / "fresh" / "integration.db").exists()
+
+
+def test_dimension_objects_have_the_master_category_and_their_own_type_filter(ledger, settings):
+    ledger.observe("dimension", "CHANNEL", "v1", category="master")
+    ledger.observe("ar_invoice", "INV-1", "v1")
+
+    masters = list_objects(ledger, parse_object_filters(category="master"))
+    dimensions = list_objects(ledger, parse_object_filters(object_type="dimension"))
+    html = render_objects_page(objects_listing(parse_object_filters(category="master"), settings))
+
+    assert [line.row.key for line in masters.lines] == ["CHANNEL"] == [line.row.key for line in dimensions.lines]
+    assert "<td>dimension</td><td>Master data</td>" in html and "<option value='dimension'>" in html
+    with pytest.raises(ValueError, match="'dimension' is master data, not category 'finance'"):
+        parse_object_filters(category="finance", object_type="dimension")

@@ -74,7 +74,8 @@ def test_counts_by_type_give_every_status_the_errors_per_class_and_the_held_and_
 
     counts = {c.object_type: c for c in counts_by_type(ledger)}
 
-    assert list(counts) == ["ar_invoice", "ap_bill", "journal_entry", "customer", "vendor", "item"]
+    assert list(counts) == ["ar_invoice", "ap_bill", "journal_entry", "customer", "vendor", "item", "dimension"]
+    assert counts["dimension"].category == "master"
     invoices = counts["ar_invoice"]
     assert invoices.by_status == {"not_integrated": 1, "pending": 1, "success": 1, "error": 4,
                                   "desynchronized": 1}
