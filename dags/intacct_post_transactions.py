@@ -6,13 +6,17 @@ documents posted D1..D2. A scheduled run takes every document changed since the 
 complete run plus those waiting in a retryable state; params narrow a manual run to a
 posting-date window or a list of document numbers, or make it a dry run.
 
-check -> extract_validate (per type) -> load (per type) -> route -> remediate_<class>
+check -> extract_validate (per type) -> load (per partition) -> route -> remediate_<class>
 -> join -> reconcile. Logic lives in include/pipeline (``steps``) and include/remediation.
+
+Every task that calls Intacct holds one slot of the Intacct pool, whose size is the connection's
+``partitions``; each keeps at most ``max_concurrency / partitions`` requests in flight, so together
+they never exceed the tenant's entitlement (``python -m include.intacct pool`` sizes the pool
+from the connection). The load is split into that many partitions, mapped over workers.
 """
 
 from __future__ import annotations
 
-import os
 from datetime import timedelta
 
 import pendulum
@@ -23,8 +27,6 @@ from include.remediation import HANDLERS, task_id_for
 from include.settings import DOC_TYPES, load_settings
 
 SETTINGS = load_settings()
-# Parallel requests the tenant allows (the connection's max_concurrency): a load task holds that many slots.
-INTACCT_CONCURRENCY = int(os.environ.get("INTACCT_MAX_CONCURRENCY") or 2)
 
 
 @dag(
@@ -71,11 +73,17 @@ def intacct_post_transactions():
 
         return steps.extract_validate(doc_type, plan)
 
-    @task(pool=SETTINGS.intacct_pool, pool_slots=INTACCT_CONCURRENCY)
-    def load(extract_summary: dict, plan: dict) -> dict:
+    @task
+    def load_partitions(plan: dict) -> list[int]:
         from include.pipeline import steps
 
-        return steps.load(extract_summary, plan)
+        return steps.load_partitions(plan)
+
+    @task(pool=SETTINGS.intacct_pool, map_index_template="partition {{ task.op_kwargs['partition'] }}")
+    def load(plan: dict, partition: int) -> dict:
+        from include.pipeline import steps
+
+        return steps.load(plan, partition)
 
     @task.branch
     def route(plan: dict) -> list[str]:
@@ -101,7 +109,8 @@ def intacct_post_transactions():
 
     plan = check()
     extracted = extract_validate.partial(plan=plan).expand(doc_type=document_types(plan))
-    loaded = load.partial(plan=plan).expand(extract_summary=extracted)
+    loaded = load.partial(plan=plan).expand(partition=load_partitions(plan))
+    extracted >> loaded
     branch = route(plan)
     loaded >> branch
     remediations = [

@@ -16,8 +16,6 @@ has one line per object. Logic lives in include/resync.
 
 from __future__ import annotations
 
-import os
-
 import pendulum
 from airflow.sdk import Param, dag, task
 
@@ -26,8 +24,6 @@ from include.resync.request import ACTIONS, OBJECT_TYPES
 from include.settings import load_settings
 
 SETTINGS = load_settings()
-# Parallel requests the tenant allows (the connection's max_concurrency): posting holds that many pool slots.
-INTACCT_CONCURRENCY = int(os.environ.get("INTACCT_MAX_CONCURRENCY") or 2)
 
 
 @dag(
@@ -65,7 +61,7 @@ def intacct_resync():
 
         return steps.select(context)
 
-    @task(pool=SETTINGS.intacct_pool, pool_slots=INTACCT_CONCURRENCY)
+    @task(pool=SETTINGS.intacct_pool)  # one slot: it keeps the worker's share of requests in flight
     def synchronize(selected: dict) -> dict:
         from include.resync import steps
 

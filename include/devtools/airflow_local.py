@@ -171,6 +171,12 @@ class LocalAirflow:
     def ensure_pool(self, name: str, slots: int, description: str = "") -> None:
         self.cli("pools", "set", name, str(slots), description or name)
 
+    def ensure_intacct_pool(self, config, pool_name: str | None = None) -> None:
+        """The Intacct pool, sized from the connection as ``python -m include.intacct pool`` does."""
+        from include.intacct.__main__ import pool_command
+
+        self.cli(*pool_command(config, pool_name)[1:])
+
     def trigger(self, dag_id: str, conf: dict | None = None, logical_date: str | None = None) -> str:
         body = {"logical_date": logical_date, "conf": conf or {}}
         return self.api("POST", f"/api/v2/dags/{dag_id}/dagRuns", json=body)["dag_run_id"]

@@ -4,8 +4,8 @@ with the load worker killed mid-way, then an audit of the ledger against Intacct
 The night runs the same step functions the DAG's tasks call, in the DAG's order, each with the
 retries its task has in Airflow (``TASK_RETRIES``): a step that raises is run again, as Airflow
 would; a step that fails for good, or raises AirflowFailException, is a night that needed a
-person. The first load of AR invoices runs in a worker process that is SIGKILLed once part of
-them is posted; its task retry runs in this process.
+person. The first attempt of the load runs in a worker process that is SIGKILLed once part of
+the documents are in Intacct; its task retry runs in this process.
 
 The audit compares three views once the faults are cleared: the ERP's documents, the ledger,
 and what Intacct holds (the sandbox's admin API). Used by ``bench/chaos.py`` (10,000+ documents)
@@ -39,14 +39,13 @@ POSTED_OBJECT = {"ar_invoice": ("ARINVOICE", "RECORDID"), "ap_bill": ("APBILL", 
 DEFAULT_FAULT_RATES = {"rate_limit": 0.04, "bad_gateway": 0.03, "unavailable": 0.03, "timeout_after_commit": 0.03,
                        "drop_connection": 0.02, "session_expiry": 0.02}
 TASK_RETRIES = 3  # default_args["retries"] of the transactions DAG; reconcile has none
-KILLED_DOC_TYPE = "ar_invoice"
 
 LOAD_IN_A_WORKER = """
 import json, sys
 from include.intacct import IntacctClient, IntacctConfig
 from include.pipeline import steps
 plan = json.load(open(sys.argv[1]))
-steps.load({"doc_type": sys.argv[2]}, plan, client_factory=lambda: IntacctClient(IntacctConfig.from_env()))
+steps.load(plan, int(sys.argv[2]), client_factory=lambda: IntacctClient(IntacctConfig.from_env()))
 """
 
 
@@ -56,7 +55,7 @@ class ChaosOptions:
     seed: int = 11  # of the ERP data and of the faults
     fault_rates: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_FAULT_RATES))
     fault_target: str = "all"
-    kill_at: float = 0.3  # SIGKILL the first load once this share of its documents is recorded
+    kill_at: float = 0.3  # SIGKILL the load's first attempt once this share of the documents is in Intacct
     functions_per_request: int = 20  # smaller than a real night's 100: more requests meet more faults
     max_concurrency: int = 2
     latency_ms: float = 20.0
@@ -220,17 +219,14 @@ def _night(options: ChaosOptions, sandbox, env: dict[str, str], workdir: Path, r
     extracted = [night.task(f"extract_validate[{t}]", lambda t=t: steps.extract_validate(t, plan, settings=settings))
                  for t in plan["doc_types"]]
     loaded = []
-    for summary in extracted:
-        if summary is None:
-            continue
-        doc_type = summary["doc_type"]
+    for partition in steps.load_partitions(plan):
         first_attempt = 1
-        if doc_type == KILLED_DOC_TYPE:  # its first attempt dies with its worker; Airflow retries it
-            report.killed = _load_killed_mid_way(plan, summary, env, workdir, settings, sandbox, options.kill_at)
+        if partition == 0:  # its first attempt dies with its worker; Airflow retries it
+            report.killed = _load_killed_mid_way(plan, partition, extracted, env, workdir, settings, sandbox,
+                                                 options.kill_at)
             first_attempt = 2 if report.killed["killed"] else 1
-        loaded.append(night.task(f"load[{doc_type}]", lambda s=summary: steps.load(s, plan, client_factory=client,
-                                                                               settings=settings),
-                                 first_attempt=first_attempt))
+        loaded.append(night.task(f"load[{partition}]", lambda p=partition: steps.load(
+            plan, p, client_factory=client, settings=settings), first_attempt=first_attempt))
     routes = night.task("route", lambda: steps.route(plan, settings=settings)) or []
     remediated = [night.task(task_id, lambda t=task_id: steps.remediate(
         t.removeprefix("remediate_"), plan, client_factory=client, settings=settings)) for task_id in routes]
@@ -242,24 +238,23 @@ def _night(options: ChaosOptions, sandbox, env: dict[str, str], workdir: Path, r
     _audit(sandbox, settings, report)
 
 
-def _load_killed_mid_way(plan: dict, summary: dict, env: dict[str, str], workdir: Path, settings,
+def _load_killed_mid_way(plan: dict, partition: int, extracted: list, env: dict[str, str], workdir: Path, settings,
                          sandbox, kill_at: float) -> dict[str, int]:
-    """Start the load of ``summary``'s document type in a worker and SIGKILL it once Intacct has
-    created ``kill_at`` of its documents (or when it would finish first: then nothing was killed)."""
+    """Start a load partition in a worker and SIGKILL it once Intacct has created ``kill_at`` of the
+    run's documents (or when it would finish first: then nothing was killed)."""
     from include.ledger import Ledger
 
-    doc_type = summary["doc_type"]
     plan_file = workdir / "plan.json"
     plan_file.write_text(json.dumps(plan))
     ledger = Ledger(settings.integration_db_url)
-    wanted = max(1, int(summary["queued"] * kill_at))
+    wanted = max(1, int(sum(e["queued"] for e in extracted if e) * kill_at))
     company = sandbox.config_kwargs()["company_id"]
 
     def created() -> int:  # Intacct's transaction counter: each created document counts one
         return sandbox.admin.counters(company)[company]["api_transactions"]
 
     before = created()
-    worker = subprocess.Popen([sys.executable, "-c", LOAD_IN_A_WORKER, str(plan_file), doc_type],
+    worker = subprocess.Popen([sys.executable, "-c", LOAD_IN_A_WORKER, str(plan_file), str(partition)],
                               env={**os.environ, **env, "PYTHONPATH": str(REPO_ROOT)},
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
@@ -269,12 +264,9 @@ def _load_killed_mid_way(plan: dict, summary: dict, env: dict[str, str], workdir
         if worker.poll() is None:
             worker.send_signal(signal.SIGKILL)
         worker.wait()
-    time.sleep(0.5)  # the request the worker was waiting on finishes on the server
-    object_name, _ = POSTED_OBJECT[doc_type]
-    return {"recorded": ledger.count(object_type=doc_type, status="success"),
-            "in_intacct": len(sandbox.admin.posted(object_name)),
-            "pending": ledger.count(object_type=doc_type, status="pending"),
-            "killed": int(worker.returncode == -signal.SIGKILL)}
+    time.sleep(0.5)  # the requests the worker was waiting on finish on the server
+    return {"recorded": ledger.count(status="success"), "in_intacct": created() - before,
+            "pending": ledger.count(status="pending"), "killed": int(worker.returncode == -signal.SIGKILL)}
 
 
 def _audit(sandbox, settings, report: ChaosReport) -> None:

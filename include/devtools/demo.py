@@ -125,7 +125,9 @@ def run_airflow(port: int) -> int:
         airflow = LocalAirflow(DATA_DIR / "airflow", port=port,
                                env=integration_env(DATA_DIR, sandbox.config_kwargs()))
         with airflow:
-            airflow.ensure_pool("intacct_api", 2, "Concurrent requests to the Intacct tenant")
+            from include.intacct import IntacctConfig
+
+            airflow.ensure_intacct_pool(IntacctConfig(**sandbox.config_kwargs()))
             print(f"\nIntacct sandbox: {sandbox.url}  (admin: python -m include.intacct_sandbox admin --help)")
             print(f"Airflow UI: {airflow.url}  (local development: no login). Ctrl-C stops everything.", flush=True)
             try:

@@ -74,7 +74,7 @@ class IntacctClient:
         self._connection = _connection
         self.transport = _connection.transport if _connection is not None else Transport(
             company_id=config.company_id,
-            max_concurrency=config.max_concurrency,
+            max_concurrency=config.requests_per_worker,
             connect_timeout=config.connect_timeout,
             read_timeout=config.read_timeout,
             max_response_bytes=config.max_response_bytes,
@@ -441,7 +441,7 @@ class IntacctClient:
 
     def execute_writes(self, functions: Iterable[fn.WriteFunction], transaction: bool = False) -> list[WriteOutcome]:
         """Send write functions in requests of ``functions_per_request``, up to
-        ``max_concurrency`` requests in parallel, and return one outcome per controlid in the
+        ``requests_per_worker`` requests in parallel, and return one outcome per controlid in the
         order given. With ``transaction=True`` each request is all-or-nothing."""
         return self._execute_grouped([(self, _write_functions(functions, "execute_writes"))], transaction)
 
@@ -449,7 +449,7 @@ class IntacctClient:
                                  transaction: bool = False) -> list[WriteOutcome]:
         """``execute_writes`` for writes grouped by the entity each must be created in (None:
         the connection's own session). Every request carries one entity's functions and goes
-        with that entity's session; the requests of all groups share the ``max_concurrency``
+        with that entity's session; the requests of all groups share the ``requests_per_worker``
         slots, so several small groups post as fast as one large one. Outcomes come back in
         the order given (group by group)."""
         pairs = [(self.for_entity(entity_id), _write_functions(functions, "execute_writes_by_entity"))
@@ -469,12 +469,26 @@ class IntacctClient:
                   for i in range(0, len(functions), size)]
         if not chunks:
             return []
-        if len(chunks) == 1 or self.config.max_concurrency == 1:
+        window = self.config.requests_per_worker
+        if len(chunks) == 1 or window == 1:
             batches = [client._write_batch(chunk, transaction) for client, chunk in chunks]
         else:
-            with ThreadPoolExecutor(max_workers=min(self.config.max_concurrency, len(chunks))) as pool:
+            with ThreadPoolExecutor(max_workers=min(window, len(chunks))) as pool:
                 batches = list(pool.map(lambda pair: pair[0]._write_batch(pair[1], transaction), chunks))
         return [outcome for batch in batches for outcome in batch]
+
+    def send_writes(self, functions: Sequence[fn.WriteFunction], entity_id: str | None = None,
+                    transaction: bool = False) -> list[WriteOutcome]:
+        """One request of at most ``functions_per_request`` write functions, under the session of
+        ``entity_id`` (None: the connection's); one outcome per controlid, in order. For callers that
+        schedule requests themselves (the load's request window)."""
+        functions = _write_functions(functions, "send_writes")
+        if len(functions) > self.config.functions_per_request:
+            raise ValueError(f"send_writes: {len(functions)} functions, more than functions_per_request "
+                             f"({self.config.functions_per_request}) in one request")
+        if len({f.controlid for f in functions}) != len(functions):
+            raise ValueError("send_writes: a controlid appears twice in one request")
+        return self.for_entity(entity_id)._write_batch(functions, transaction) if functions else []
 
     def _write_batch(self, chunk: list[fn.WriteFunction], transaction: bool) -> list[WriteOutcome]:
         self._take_resent()

@@ -33,7 +33,8 @@ class IntacctConfig:
     connect_timeout: float = 10.0
     read_timeout: float = 300.0
     functions_per_request: int = 100
-    max_concurrency: int = 2
+    max_concurrency: int = 2  # the tenant's entitlement: requests in flight at once, all workers together
+    partitions: int = 1  # worker processes that share it (the Airflow pool's size)
     max_retries: int = 5
     backoff_base: float = 1.0
     backoff_max: float = 60.0
@@ -50,6 +51,7 @@ class IntacctConfig:
         positive_ints = {
             "functions_per_request": (1, MAX_FUNCTIONS_PER_REQUEST),
             "max_concurrency": (1, 64),
+            "partitions": (1, 64),
             "max_retries": (0, 100),
             "max_response_bytes": (1024, 2**40),
         }
@@ -62,8 +64,19 @@ class IntacctConfig:
             if not isinstance(value, int | float) or isinstance(value, bool) or value < 0:
                 raise ConfigError(f"Intacct {name} must be a non-negative number, got {value!r}")
 
+        if self.partitions > self.max_concurrency:
+            raise ConfigError(f"Intacct partitions ({self.partitions}) cannot exceed max_concurrency "
+                              f"({self.max_concurrency}): each worker needs at least one request slot")
+
     def __str__(self) -> str:
         return repr(self)
+
+    @property
+    def requests_per_worker(self) -> int:
+        """Requests one worker process keeps in flight: its share of the tenant's concurrency. Every
+        task that calls Intacct holds one slot of the pool (``partitions`` slots), so together they
+        never exceed ``max_concurrency``."""
+        return self.max_concurrency // self.partitions
 
     @classmethod
     def from_mapping(cls, values: Mapping[str, Any]) -> IntacctConfig:

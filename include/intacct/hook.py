@@ -2,7 +2,8 @@
 
 Connection fields: host (+ schema/port) -> gateway URL, login -> user id, password ->
 user password; extras: sender_id, sender_password, company_id, entity_id (optional),
-connect_timeout, read_timeout, functions_per_request, max_concurrency, max_retries.
+connect_timeout, read_timeout, functions_per_request, max_concurrency (the tenant's entitlement), partitions
+(workers sharing it: the Intacct pool's size), max_retries.
 """
 
 from __future__ import annotations

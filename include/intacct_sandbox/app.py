@@ -70,6 +70,7 @@ class SandboxApp:
         company = prepared.company
         limit_key = company or "*"
         if sandbox.in_flight[limit_key] >= sandbox.options.concurrency_limit:
+            sandbox.refused_over_limit[limit_key] += 1
             sandbox.count_request(company)
             sandbox.store.commit()
             text = messages.concurrency_limit_text(limit_key, sandbox.options.concurrency_limit)
@@ -77,6 +78,7 @@ class SandboxApp:
                            [(b"retry-after", RETRY_AFTER_SECONDS.encode())])
             return
         sandbox.in_flight[limit_key] += 1
+        sandbox.most_in_flight[limit_key] = max(sandbox.most_in_flight[limit_key], sandbox.in_flight[limit_key])
         try:
             # A tenant's latency is its time to answer, its own work included: the request runs
             # as it arrives and the answer waits for what is left of the latency.

@@ -48,6 +48,10 @@ class Sandbox:
         self.latest_cursors: dict[tuple[str, str], str] = {}
         self.faults = self._start_faults()
         self.in_flight: Counter[str] = Counter()
+        # Per company, since the last reset: the most requests it held at once, and how many it refused
+        # for going over the concurrency limit (kept in memory, reported with the counters).
+        self.most_in_flight: Counter[str] = Counter()
+        self.refused_over_limit: Counter[str] = Counter()
         self.clock_offset = timedelta(0)
         self.gateway = Gateway(self)
         if self.store.is_empty():
@@ -77,6 +81,8 @@ class Sandbox:
         self.latest_cursors.clear()
         self.options = replace(self._start_options)
         self.faults = self._start_faults()
+        self.most_in_flight.clear()
+        self.refused_over_limit.clear()
 
     def _company(self, company: str) -> str:
         if company not in self.companies:
@@ -266,7 +272,8 @@ class Sandbox:
 
     def counters(self, company: str | None = None) -> dict:
         companies = [self._company(company)] if company else [*self.companies, "*"]
-        return {c: dict(self.store.setting(c, "counters", {"api_transactions": 0, "requests": 0}))
+        return {c: {**self.store.setting(c, "counters", {"api_transactions": 0, "requests": 0}),
+                    "most_in_flight": self.most_in_flight[c], "refused_over_limit": self.refused_over_limit[c]}
                 for c in companies}
 
     def count_request(self, company: str) -> None:

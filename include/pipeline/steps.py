@@ -19,7 +19,6 @@ from include.settings import Settings, load_settings
 
 log = logging.getLogger(__name__)
 
-LOAD_BATCH_PER_REQUEST_SLOTS = 5  # a load batch fills the tenant's parallel requests five times over
 
 
 def _client_from_connection():
@@ -128,10 +127,14 @@ def check(context: Mapping[str, Any], *, client_factory: Callable = _client_from
         raise
     reopening = follow_closed_books_date(closed_books_date, run_id=plan.run_id, dry_run=plan.dry_run, ledger=ledger,
                                          settings=settings)
-    log.info("Run %s: %s", plan.run_id, plan.describe())
-    return {**plan.to_json(), "check": {"closed_books_date": closed_books_date.isoformat() if closed_books_date
-                                        else None, "reference": snapshot.summary(), "reopening": reopening,
-                                        "api": client.metrics.snapshot()}}
+    config = client.config
+    layout = {"partitions": config.partitions, "requests_per_worker": config.requests_per_worker,
+              "max_concurrency": config.max_concurrency}
+    log.info("Run %s: %s; load in %d partition(s) of %d request(s) in flight (the tenant allows %d)", plan.run_id,
+             plan.describe(), config.partitions, config.requests_per_worker, config.max_concurrency)
+    return {**plan.to_json(), "load": layout,
+            "check": {"closed_books_date": closed_books_date.isoformat() if closed_books_date else None,
+                      "reference": snapshot.summary(), "reopening": reopening, "api": client.metrics.snapshot()}}
 
 
 def follow_closed_books_date(closed_books_date, *, run_id: str, dry_run: bool, ledger,
@@ -181,31 +184,46 @@ def extract_validate(doc_type: str, plan_json: dict, *, client_factory: Callable
     return summary
 
 
-def load(extract_summary: dict, plan_json: dict, *, client_factory: Callable = _client_from_connection,
-         settings: Settings | None = None) -> dict:
+def load(plan_json: dict, partition: int = 0, *, doc_types: list[str] | None = None,
+         client_factory: Callable = _client_from_connection, settings: Settings | None = None) -> dict:
+    """Post this run's claimed documents of every document type (of ``doc_types``), those of one
+    partition when the connection splits the load (``plan["load"]["partitions"]``)."""
     from include.pipeline.load import load_claimed
     from include.pipeline.posting import RunStopped
 
     settings = settings or load_settings()
     plan = RunPlan.from_json(plan_json)
-    doc_type = extract_summary["doc_type"]
+    doc_types = list(doc_types or plan.doc_types)
+    partitions = int((plan_json.get("load") or {}).get("partitions", 1))
+    if not 0 <= partition < partitions:
+        raise _fail(f"load partition {partition} does not exist: this run has {partitions} partition(s)")
     if plan.dry_run:
-        return {"doc_type": doc_type, "dry_run": True, "sent": 0, "posted": 0, "api": {}}
+        return {"partition": partition, "dry_run": True, "sent": 0, "posted": 0, "api": {}}
+    from include.ledger.leases import LeaseKeeper
+
     client = client_factory()
     source = _source(settings)
-    batch = client.config.functions_per_request * client.config.max_concurrency * LOAD_BATCH_PER_REQUEST_SLOTS
+    ledger = _ledger(settings)
     try:
-        stats = load_claimed(doc_type, plan.run_id, ledger=_ledger(settings), source=source, client=client,
-                             closed_period_policy=settings.closed_period_policy, batch_size=batch,
-                             transform=_term_mapping(settings).apply)
+        with LeaseKeeper(ledger, plan.run_id, settings.claim_lease_seconds):  # the claims live while this works
+            loaded = load_claimed(doc_types, plan.run_id, ledger=ledger, source=source, client=client,
+                                  closed_period_policy=settings.closed_period_policy,
+                                  transform=_term_mapping(settings).apply, partition=partition,
+                                  partitions=partitions)
     except RunStopped as exc:
         raise _fail(str(exc)) from None
     finally:
         source.close()
-    result = {"doc_type": doc_type, **stats.to_json(), "api": client.metrics.snapshot()}
-    log.info("Loaded %s: %s", doc_type, result)
-    stats.raise_if_unresolved(doc_type)  # retryable: the retry resends them with the same controlids
+    result = {**loaded.to_json(), "api": client.metrics.snapshot()}
+    log.info("Loaded partition %d of %d (%d requests in flight): %s", partition + 1, partitions, loaded.window,
+             result)
+    loaded.total.raise_if_unresolved(", ".join(doc_types))  # retryable: the retry resends them, same controlids
     return result
+
+
+def load_partitions(plan_json: dict) -> list[int]:
+    """The partitions the load is split into (the DAG maps its load task over them)."""
+    return list(range(int((plan_json.get("load") or {}).get("partitions", 1))))
 
 
 def route(plan_json: dict, *, settings: Settings | None = None) -> list[str]:
@@ -229,9 +247,12 @@ def remediate(error_class: str, plan_json: dict, *, client_factory: Callable = _
     context = RemediationContext(run_id=plan.run_id, doc_types=plan.doc_types, ledger=_ledger(settings),
                                  settings=settings, source_factory=lambda: _source(settings),
                                  client_factory=client_factory)
-    _settle_route(context, error_class)  # what an earlier try of this task left pending
-    result = load_handler(error_class).remediate(context).to_json()
-    settled = _settle_route(context, error_class)
+    from include.ledger.leases import LeaseKeeper
+
+    with LeaseKeeper(context.ledger, plan.run_id, settings.claim_lease_seconds):  # its claims live while it works
+        _settle_route(context, error_class)  # what an earlier try of this task left pending
+        result = load_handler(error_class).remediate(context).to_json()
+        settled = _settle_route(context, error_class)
     log.info("Remediation %s: %s", error_class, result)
     if settled is not None and settled.unresolved:
         from include.pipeline.posting import OutcomesUnresolved

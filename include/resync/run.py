@@ -225,7 +225,7 @@ def _documents(request: ResyncRequest, keys: list[str], before, *, ledger, sourc
         plan = _pipeline_plan(request, claimed)
         _validate_and_record([documents[k] for k in claimed], plan, validator, term_mapping, ledger=ledger,
                              source=source, settings=settings, client=client)
-        steps.load({"doc_type": doc_type}, plan.to_json(), client_factory=lambda: client, settings=settings)
+        steps.load(plan.to_json(), doc_types=[doc_type], client_factory=lambda: client, settings=settings)
         _remediate(plan, client=client, settings=settings)
         results += [_result_of_row(k, before.get(k), ledger.get(doc_type, k)) for k in claimed]
     return results

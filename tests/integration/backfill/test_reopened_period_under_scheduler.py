@@ -11,6 +11,7 @@ import pytest
 from include.backfill import backfill_cli_args
 from include.backfill.airflow_api import AirflowApi
 from include.devtools.airflow_local import LocalAirflow
+from include.intacct import IntacctConfig
 from include.ledger import Ledger
 from include.masterdata import run as masterdata
 from include.masterdata.streams import CLOSED_BOOKS_STREAM
@@ -63,7 +64,7 @@ def test_held_documents_of_a_reopened_period_post_once_with_one_backfill_and_a_s
            "AIRFLOW__CORE__DEFAULT_TIMEZONE": night.settings.schedule_timezone}
     ledger = Ledger(night.settings.integration_db_url)
     with LocalAirflow(tmp_path / "airflow", env=env) as airflow:
-        airflow.ensure_pool(night.settings.intacct_pool, 4, "Intacct API requests")
+        airflow.ensure_intacct_pool(IntacctConfig(**night.sandbox.config_kwargs), night.settings.intacct_pool)
         airflow.wait_for_dag(DAG_ID)
         airflow.unpause(DAG_ID)  # the nightly run of yesterday: every document, all in the closed period
         runs = airflow.wait_for_runs_finished(DAG_ID, expected=1, run_type="scheduled", timeout=300)

@@ -95,7 +95,8 @@ class Night:
                      for t in plan["doc_types"]]
         if before_load:
             before_load()
-        loaded = [steps.load(e, plan, client_factory=factory, settings=self.settings) for e in extracted]
+        loaded = [steps.load(plan, partition, client_factory=factory, settings=self.settings)
+                  for partition in steps.load_partitions(plan)]
         routes = steps.route(plan, settings=self.settings)
         remediated = [steps.remediate(task_id.removeprefix("remediate_"), plan, client_factory=factory,
                                       settings=self.settings) for task_id in routes]

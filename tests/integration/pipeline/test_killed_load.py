@@ -17,7 +17,7 @@ import json, sys
 from include.intacct import IntacctClient, IntacctConfig
 from include.pipeline import steps
 plan = json.load(open(sys.argv[1]))
-steps.load({"doc_type": "ar_invoice"}, plan, client_factory=lambda: IntacctClient(IntacctConfig.from_env()))
+steps.load(plan, client_factory=lambda: IntacctClient(IntacctConfig.from_env()))
 """
 
 
@@ -51,7 +51,7 @@ def test_worker_killed_mid_load_leaves_nothing_lost_and_the_retry_posts_nothing_
     assert ledger.count(object_type="ar_invoice", status="pending") > 0  # the killed worker's claims
     recorded_at_kill = ledger.count(object_type="ar_invoice", status="success")
 
-    retry = steps.load({"doc_type": "ar_invoice"}, plan, client_factory=night.client, settings=night.settings)
+    retry = steps.load(plan, client_factory=night.client, settings=night.settings)
 
     invoices = night.sandbox.admin.posted("ARINVOICE")
     numbers = Counter(r["RECORDID"] for r in invoices)

@@ -184,7 +184,7 @@ def test_document_changed_in_the_erp_after_its_claim_is_released_and_posted_by_t
     with sqlite3.connect(night.erp_path) as erp:
         erp.execute("update ap_bills set description = 'Corrected after approval' where bill_no = ?", (key,))
 
-    loaded = steps.load(extracted, plan, client_factory=night.client, settings=night.settings)
+    loaded = steps.load(plan, client_factory=night.client, settings=night.settings)
 
     assert loaded["released_changed"] == 1 and loaded["posted"] == extracted["queued"] - 1
     assert ledger.get("ap_bill", key).status == "not_integrated"

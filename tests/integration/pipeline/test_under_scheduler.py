@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 
 from include.devtools.airflow_local import LocalAirflow
+from include.intacct import IntacctConfig
 from include.ledger import Ledger
 from tests.fixtures.airflow import intacct_connection_env
 from tests.integration.pipeline.night import assigned_error_classes
@@ -27,7 +28,7 @@ def test_triggered_run_and_backfill_succeed_under_the_local_executor(night, tmp_
            # date means that local day (see docs/readme/transactions.md)
            "AIRFLOW__CORE__DEFAULT_TIMEZONE": night.settings.schedule_timezone}
     with LocalAirflow(tmp_path / "airflow", env=env) as airflow:
-        airflow.ensure_pool(night.settings.intacct_pool, 4, "Intacct API requests")
+        airflow.ensure_intacct_pool(IntacctConfig(**night.sandbox.config_kwargs), night.settings.intacct_pool)
         airflow.wait_for_dag(DAG_ID)
         airflow.unpause(DAG_ID)  # the scheduler starts the latest complete night: the one of night.as_of
         runs = airflow.wait_for_runs_finished(DAG_ID, expected=1, run_type="scheduled", timeout=400)

@@ -42,12 +42,12 @@ def test_already_recorded_documents_whose_lookup_fails_stay_pending_and_the_retr
     ledger = Ledger(night.settings.integration_db_url)
 
     with pytest.raises(OutcomesUnresolved, match=f"{len(keys)} ar_invoice document"):
-        steps.load(extracted, plan, client_factory=night.client, settings=night.settings)
+        steps.load(plan, doc_types=["ar_invoice"], client_factory=night.client, settings=night.settings)
     assert ledger.count(object_type="ar_invoice", status="pending") == len(keys)
     assert ledger.count(object_type="ar_invoice", status="success") == 0  # never a success without RECORDNO
 
     night.sandbox.admin.clear_faults()
-    retry = steps.load(extracted, plan, client_factory=night.client, settings=night.settings)
+    retry = steps.load(plan, doc_types=["ar_invoice"], client_factory=night.client, settings=night.settings)
     assert retry["posted"] == len(keys) and retry["resolutions"] == {"already_recorded": len(keys)}
     posted = {r["RECORDID"]: str(r["RECORDNO"]) for r in night.sandbox.admin.posted("ARINVOICE")}
     assert {r.key: r.intacct_record_no for r in ledger.find(object_type="ar_invoice")} == posted

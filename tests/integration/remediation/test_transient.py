@@ -12,7 +12,7 @@ def _run_with_tenant_down(night):
     extracted = [steps.extract_validate(t, plan, settings=night.settings) for t in plan["doc_types"]]
     night.sandbox.admin.set_faults(probabilities={"unavailable": 1.0}, seed=1)
     try:
-        loaded = [steps.load(e, plan, client_factory=factory, settings=night.settings) for e in extracted]
+        loaded = [steps.load(plan, p, client_factory=factory, settings=night.settings) for p in steps.load_partitions(plan)]
         routes = steps.route(plan, settings=night.settings)
         remediated = [steps.remediate(r.removeprefix("remediate_"), plan, client_factory=factory,
                                       settings=night.settings) for r in routes]

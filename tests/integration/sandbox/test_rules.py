@@ -311,7 +311,7 @@ def test_api_transactions_count_documents_and_read_calls(sandbox):
     call(sandbox, fn(bill("B-1"), "a") + fn(bill("B-2"), "b") + fn(bill("B-1"), "dup")
          + fn("<readByQuery><object>CLASS</object><query></query></readByQuery>", "r"))
     counters = sandbox.admin.counters("DEMO")["DEMO"]
-    assert counters == {"api_transactions": 3, "requests": 1}
+    assert counters == {"api_transactions": 3, "requests": 1, "most_in_flight": 1, "refused_over_limit": 0}
 
 
 def test_document_lines_are_readable_as_their_own_objects_but_not_writable(sandbox):
