@@ -3,30 +3,34 @@
 PYTHON ?= python3.11
 VENV   ?= .venv
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed-$(shell cat requirements.txt constraints.txt | sha1sum | cut -c1-12)
+STAMP  := $(VENV)/.installed-$(shell cat requirements.txt constraints.txt pyproject.toml intacct_airflow_provider.py | sha1sum | cut -c1-12)
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: venv test test-future-clock lint unit browsers demo sandbox airflow bench lock clean
+.PHONY: venv test test-future-clock test-tools lint unit demo sandbox airflow bench lock clean
 
 venv: $(STAMP)
 
-$(STAMP): requirements.txt constraints.txt
+$(STAMP): requirements.txt constraints.txt pyproject.toml intacct_airflow_provider.py
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.txt -c constraints.txt
+	# The project's own metadata: registers the intacct connection type with Airflow (pyproject.toml).
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation .
 	@rm -f $(VENV)/.installed-*
 	@touch $@
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
-test: lint browsers
+test: lint test-tools
 	$(BIN)/python -m pytest
 
-# The browser tests (tests/browser) drive Debian's headless Chromium through its chromedriver.
-browsers:
-	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
-		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium chromium-driver; }
+# Debian's tools the tests use: headless Chromium and its chromedriver (the browser tests,
+# tests/browser) and the compose CLI, which validates docker-compose.yaml (no Docker engine needed).
+test-tools:
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null && command -v docker-compose >/dev/null || \
+		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+			chromium chromium-driver docker-compose; }
 
 # The whole suite with the clock 400 days ahead: no test may depend on today's date.
 FAKETIME_OFFSET ?= +400d
@@ -38,18 +42,21 @@ unit: $(STAMP)
 	$(BIN)/python -m pytest tests/unit
 
 # The main job end to end on the embedded default: sandbox + synthetic ERP + Airflow on SQLite.
+# TRANSPORT=rest connects through the sandbox's REST API (OAuth 2.0) instead of its XML gateway.
+TRANSPORT ?= xml
 demo: $(STAMP)
-	$(BIN)/python -m include.devtools.demo run
+	$(BIN)/python -m include.devtools.demo run --transport $(TRANSPORT)
 
 # The local Intacct sandbox alone (state in data/sandbox).
 SANDBOX_PORT ?= 8790
 sandbox: $(STAMP)
 	$(BIN)/python -m include.intacct_sandbox serve --host 127.0.0.1 --port $(SANDBOX_PORT) --state-dir data/sandbox
 
-# Airflow with its UI (LocalExecutor, SQLite) and the sandbox; state under data/.
+# Airflow with its UI (LocalExecutor, SQLite) and the sandbox; state under data/. A busy port is
+# replaced by a free one (printed); ERP_SOURCE_URL / INTEGRATION_DB_URL from the environment win.
 AIRFLOW_PORT ?= 8080
 airflow: $(STAMP)
-	$(BIN)/python -m include.devtools.demo airflow --port $(AIRFLOW_PORT)
+	$(BIN)/python -m include.devtools.demo airflow --port $(AIRFLOW_PORT) --transport $(TRANSPORT)
 
 bench: $(STAMP)
 	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done

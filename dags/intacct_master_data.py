@@ -12,14 +12,15 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pendulum
-from airflow.sdk import Asset, Param, dag, task
+from airflow.sdk import Param, dag, task
 from airflow.sdk.definitions.timetables.trigger import CronTriggerTimetable
 
+from include.alerts import IntegrationAlert
+from include.assets import MASTER_DATA_ASSET
 from include.masterdata.streams import ALL_STREAM_NAMES
 from include.settings import load_settings
 
 SETTINGS = load_settings()
-MASTER_DATA_ASSET = Asset(name="intacct_master_data", uri="intacct://master-data")
 
 
 @dag(
@@ -52,6 +53,9 @@ MASTER_DATA_ASSET = Asset(name="intacct_master_data", uri="intacct://master-data
         ),
     },
     doc_md=__doc__,
+    # One notification for a failed run, or a green one that left work for a person (include/alerts).
+    on_success_callback=IntegrationAlert(),
+    on_failure_callback=IntegrationAlert(),
 )
 def intacct_master_data():
     @task
@@ -66,13 +70,13 @@ def intacct_master_data():
 
         return plan_pushes(objects, context["params"]["push_erp_masters"])
 
-    @task(pool=SETTINGS.intacct_pool)
+    @task(pool=SETTINGS.intacct_pool, map_index_template="{{ task.op_kwargs['object_type'] }}")
     def push_erp_masters(object_type: str, **context) -> dict:
         from include.masterdata.run import push
 
         return push(object_type, run_id=context["run_id"])
 
-    @task(pool=SETTINGS.intacct_pool, trigger_rule="all_done")
+    @task(pool=SETTINGS.intacct_pool, trigger_rule="all_done", map_index_template="{{ task.op_kwargs['stream'] }}")
     def extract(stream: str, **context) -> dict:
         from include.masterdata.run import extract
 

@@ -2,7 +2,8 @@
 
 Nightly at midnight in the schedule timezone (INTEGRATION_SCHEDULE_TIMEZONE) with real
 data intervals, so ``airflow backfill create --from-date D1 --to-date D2`` processes the
-documents posted D1..D2. A scheduled run takes every document changed since the last
+documents posted D1..D2; and as soon as intacct_master_data publishes fresh master data
+(its asset), so a night posts right after it. A scheduled run takes every document changed since the last
 complete run plus those waiting in a retryable state; params narrow a manual run to a
 posting-date window or a list of document numbers, or make it a dry run.
 
@@ -21,8 +22,10 @@ from datetime import timedelta
 
 import pendulum
 from airflow.providers.standard.operators.empty import EmptyOperator
-from airflow.sdk import CronDataIntervalTimetable, Param, dag, task
+from airflow.sdk import AssetOrTimeSchedule, CronDataIntervalTimetable, Param, dag, task
 
+from include.alerts import IntegrationAlert
+from include.assets import MASTER_DATA_ASSET
 from include.remediation import HANDLERS, task_id_for
 from include.settings import DOC_TYPES, load_settings
 
@@ -31,7 +34,11 @@ SETTINGS = load_settings()
 
 @dag(
     dag_id="intacct_post_transactions",
-    schedule=CronDataIntervalTimetable("0 0 * * *", timezone=SETTINGS.schedule_timezone),
+    # Nightly at midnight (the data intervals backfills use), and as soon as the master-data run has
+    # published fresh master data: a night posts right after it, never on stale master data.
+    schedule=AssetOrTimeSchedule(
+        timetable=CronDataIntervalTimetable("0 0 * * *", timezone=SETTINGS.schedule_timezone),
+        assets=MASTER_DATA_ASSET),
     start_date=pendulum.datetime(2026, 1, 1, tz=SETTINGS.schedule_timezone),
     catchup=False,
     max_active_runs=1,
@@ -55,6 +62,9 @@ SETTINGS = load_settings()
         "posting_date_to": Param(None, type=["null", "string"], format="date", title="Posting date to"),
     },
     doc_md=__doc__,
+    # One notification for a failed run, or a green one that left work for a person (include/alerts).
+    on_success_callback=IntegrationAlert(),
+    on_failure_callback=IntegrationAlert(),
 )
 def intacct_post_transactions():
     @task(pool=SETTINGS.intacct_pool)
@@ -67,7 +77,7 @@ def intacct_post_transactions():
     def document_types(plan: dict) -> list[str]:
         return list(plan["doc_types"])
 
-    @task
+    @task(map_index_template="{{ task.op_kwargs['doc_type'] }}")  # the UI lists ar_invoice, not [0]
     def extract_validate(doc_type: str, plan: dict) -> dict:
         from include.pipeline import steps
 
@@ -79,7 +89,7 @@ def intacct_post_transactions():
 
         return steps.load_partitions(plan)
 
-    @task(pool=SETTINGS.intacct_pool, map_index_template="partition {{ task.op_kwargs['partition'] }}")
+    @task(pool=SETTINGS.intacct_pool, map_index_template="partition {{ task.op_kwargs['partition'] + 1 }}")
     def load(plan: dict, partition: int) -> dict:
         from include.pipeline import steps
 

@@ -24,5 +24,6 @@ if str(ROOT) not in sys.path:
 pytest_plugins = [
     "tests.fixtures.airflow",
     "tests.fixtures.databases",
+    "tests.fixtures.mail",
     "tests.fixtures.sandbox",
 ]

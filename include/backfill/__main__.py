@@ -1,4 +1,4 @@
-"""``python -m include.backfill 2026-09 [--dry-run] [--api]``: post what a reopened period held."""
+"""``python -m include.backfill 2026-09 [--dry-run] [--api] [--unpause]``: post what a reopened period held."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import logging
 import sys
 
 from include.backfill.periods import PeriodError, period_bounds
-from include.backfill.run import PeriodStillClosed, backfill_period
+from include.backfill.run import DagPaused, PeriodStillClosed, backfill_period
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -24,6 +24,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--api", action="store_true",
                         help="start the backfill through Airflow's REST API (connection airflow_api) "
                              "instead of the airflow CLI")
+    parser.add_argument("--unpause", action="store_true",
+                        help="unpause intacct_post_transactions when it is paused (its backfill runs would "
+                             "otherwise wait, never running); without it a paused DAG is refused")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(message)s")
     try:
@@ -42,8 +45,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         ledger.migrate()
         outcome = backfill_period(args.period, settings=settings, ledger=ledger, client=client,
-                                  dry_run=args.dry_run, use_api=args.api, actor=getpass.getuser())
-    except (PeriodError, PeriodStillClosed) as exc:
+                                  dry_run=args.dry_run, use_api=args.api, actor=getpass.getuser(),
+                                  unpause=args.unpause)
+    except (PeriodError, PeriodStillClosed, DagPaused) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     finally:
@@ -53,6 +57,9 @@ def main(argv: list[str] | None = None) -> int:
     if outcome.started == "dry run":
         print(f"Would run: {' '.join(outcome.command)}  ({outcome.waiting} held document(s) in those dates)")
     else:
+        if outcome.unpaused:
+            print("intacct_post_transactions was paused: unpaused it so the backfill's runs execute "
+                  "(its nightly schedule runs again too)")
         print(f"Backfill started ({outcome.started}) for {outcome.from_date} .. {outcome.to_date}: "
               f"{outcome.waiting} released document(s) will post; a running scheduler executes it.")
     return 0

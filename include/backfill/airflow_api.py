@@ -78,6 +78,22 @@ class AirflowApi:
                                   f"{_detail(response)}", response.status_code)
         return response.json()
 
+    def is_paused(self, dag_id: str) -> bool:
+        path = f"/api/v2/dags/{quote(dag_id, safe='')}"
+        response = requests.get(self.base_url + path, headers=self._headers(), timeout=self.timeout)
+        if not response.ok:
+            raise AirflowApiError(f"GET {path} -> HTTP {response.status_code}: {_detail(response)}",
+                                  response.status_code)
+        return bool(response.json().get("is_paused"))
+
+    def unpause(self, dag_id: str) -> None:
+        path = f"/api/v2/dags/{quote(dag_id, safe='')}"
+        response = requests.patch(self.base_url + path, json={"is_paused": False}, headers=self._headers(),
+                                  timeout=self.timeout)
+        if not response.ok:
+            raise AirflowApiError(f"PATCH {path} -> HTTP {response.status_code}: {_detail(response)}",
+                                  response.status_code)
+
     def task_states(self, dag_id: str, run_id: str, page_size: int = 100) -> dict[str, str | None]:
         """task -> state of every task instance of a DAG run (a mapped one as ``<task>_<index>``, as the
         Task SDK names them); empty when Airflow has no such run."""

@@ -17,15 +17,16 @@ claim them again, and a resend reuses the controlid Intacct already recorded.
 
 from __future__ import annotations
 
+import json
 import logging
 import subprocess
-import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from include.backfill.airflow_api import AirflowApi, AirflowApiError, AirflowApiNotConfigured
+from include.backfill.airflow_cli import run_airflow_cli
 from include.backfill.periods import PeriodWindow, period_bounds, reopened_windows
 from include.settings import Settings
 
@@ -37,6 +38,45 @@ CLOSED_PERIOD_HOLD = "closed_period"
 
 class PeriodStillClosed(RuntimeError):
     pass
+
+
+class DagPaused(RuntimeError):
+    """The transactions DAG is paused: a backfill's runs would wait, unnoticed, until someone unpauses it."""
+
+
+PAUSED_ADVICE = (f"{TRANSACTIONS_DAG_ID} is paused, so its backfill runs would wait without running. Unpause it "
+                 f"(airflow dags unpause {TRANSACTIONS_DAG_ID}, or the toggle in the UI) and run this again, or "
+                 "run it with --unpause")
+
+
+def _dag_paused_by_cli(runner) -> bool:
+    result = runner(["dags", "details", TRANSACTIONS_DAG_ID, "--output", "json"])
+    if result.returncode != 0:
+        raise RuntimeError(f"airflow dags details {TRANSACTIONS_DAG_ID} exited {result.returncode}: "
+                           f"{(result.stderr or result.stdout or '')[-1000:]}")
+    start = result.stdout.find("[{")  # the CLI may log lines before its JSON
+    if start < 0:
+        raise RuntimeError(f"airflow dags details {TRANSACTIONS_DAG_ID} printed no JSON: {result.stdout[-1000:]}")
+    details, _ = json.JSONDecoder().raw_decode(result.stdout, start)
+    return bool(details[0].get("is_paused"))
+
+
+def _ensure_unpaused(api: AirflowApi | None, runner, unpause: bool) -> bool:
+    """Refuse (DagPaused) or, with ``unpause``, unpause the transactions DAG; True when it unpaused it."""
+    paused = api.is_paused(TRANSACTIONS_DAG_ID) if api else _dag_paused_by_cli(runner)
+    if not paused:
+        return False
+    if not unpause:
+        raise DagPaused(PAUSED_ADVICE)
+    if api:
+        api.unpause(TRANSACTIONS_DAG_ID)
+    else:
+        done = runner(["dags", "unpause", TRANSACTIONS_DAG_ID])
+        if done.returncode != 0:
+            raise RuntimeError(f"airflow dags unpause {TRANSACTIONS_DAG_ID} exited {done.returncode}: "
+                               f"{(done.stderr or done.stdout or '')[-1000:]}")
+    log.warning("%s was paused: unpaused it so the backfill's runs execute", TRANSACTIONS_DAG_ID)
+    return True
 
 
 @dataclass
@@ -51,12 +91,14 @@ class BackfillOutcome:
     command: list[str] = field(default_factory=list)
     started: str = "not needed"  # "cli", "api", "dry run", "skipped: <why>", "not needed"
     backfill: dict | None = None
+    unpaused: bool = False  # the wrapper unpaused the transactions DAG (--unpause)
 
     def to_json(self) -> dict:
         return {"windows": [w.to_json() for w in self.windows], "released": self.released, "waiting": self.waiting,
                 "from_date": self.from_date.isoformat() if self.from_date else None,
                 "to_date": self.to_date.isoformat() if self.to_date else None,
-                "command": " ".join(self.command), "started": self.started, "backfill": self.backfill}
+                "command": " ".join(self.command), "started": self.started, "backfill": self.backfill,
+                "unpaused": self.unpaused}
 
 
 def backfill_cli_args(from_date: date, to_date: date, *, dag_id: str = TRANSACTIONS_DAG_ID,
@@ -136,14 +178,15 @@ def handle_reopening(previous_close: date | None, current_close: date | None, *,
 
 
 def _run_airflow_cli(args: list[str]) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "airflow", *args], capture_output=True, text=True, check=False)
+    return run_airflow_cli(args)
 
 
 def backfill_period(period: str, *, settings: Settings, ledger, client, dry_run: bool = False, use_api: bool = False,
                     runner: Callable[[list[str]], subprocess.CompletedProcess] = _run_airflow_cli,
                     api_factory: Callable[[], AirflowApi] = AirflowApi.from_connection,
-                    now: datetime | None = None, actor: str | None = None) -> BackfillOutcome:
-    """The wrapper: post the documents held for ``period`` (``YYYY-MM``) once Intacct has reopened it."""
+                    now: datetime | None = None, actor: str | None = None, unpause: bool = False) -> BackfillOutcome:
+    """The wrapper: post the documents held for ``period`` (``YYYY-MM``) once Intacct has reopened it.
+    A paused transactions DAG is refused with DagPaused (``unpause``: unpause it, and say so)."""
     from include.masterdata.dimensions import sync_closed_books_date
     from include.reference_store import ReferenceStore
 
@@ -151,11 +194,7 @@ def backfill_period(period: str, *, settings: Settings, ledger, client, dry_run:
     store = ReferenceStore(ledger.engine)
     previous = store.closed_books_date()
     run_id = f"backfill-{period}-{datetime.now(ZoneInfo('UTC')):%Y%m%dT%H%M%S}"
-    if dry_run:
-        closed_through = client.get_closed_books_date()
-    else:  # the reference store learns the new date too, so validation no longer sees the period closed
-        synced = sync_closed_books_date(client, store, run_id=run_id)["closed_books_date"]
-        closed_through = date.fromisoformat(synced) if synced else None
+    closed_through = client.get_closed_books_date()
     if closed_through is not None and closed_through >= last:
         raise PeriodStillClosed(f"period {period} is still closed in Intacct (books closed through {closed_through}): "
                                 "reopen it there first (General Ledger > Close books, open the period)")
@@ -173,6 +212,11 @@ def backfill_period(period: str, *, settings: Settings, ledger, client, dry_run:
         outcome.waiting = in_span + _waiting(ledger, [window], *span)
         outcome.started = "dry run"
         return outcome
+    api = api_factory() if use_api else None
+    # Before anything changes: a paused DAG would leave the released documents waiting unnoticed.
+    outcome.unpaused = _ensure_unpaused(api, runner, unpause)
+    # The reference store learns the new date too, so validation no longer sees the period closed.
+    sync_closed_books_date(client, store, run_id=run_id)
     released: dict[str, int] = {}
     if previous is not None and (closed_through is None or closed_through < previous):
         # Every period the move opened is released, not only this one: the store now has the new date,
@@ -185,7 +229,7 @@ def backfill_period(period: str, *, settings: Settings, ledger, client, dry_run:
     outcome.released = released
     outcome.waiting = _waiting(ledger, [window], *span)
     if use_api:
-        outcome.backfill = api_factory().create_backfill(TRANSACTIONS_DAG_ID, *span, timezone=settings.schedule_timezone)
+        outcome.backfill = api.create_backfill(TRANSACTIONS_DAG_ID, *span, timezone=settings.schedule_timezone)
         outcome.started = "api"
         return outcome
     result = runner(backfill_cli_args(*span))

@@ -23,8 +23,28 @@ from pathlib import Path
 
 import requests
 
+from include.backfill.airflow_cli import run_airflow_cli
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 COMPONENTS = ("api-server", "scheduler", "dag-processor", "triggerer")
+CELERY_WORKER = "celery worker"  # the CeleryExecutor's worker, a component of the production path
+
+
+def production_env(metadata_url: str, broker_url: str, *, worker_concurrency: int = 4) -> dict[str, str | None]:
+    """Airflow on the production path: PostgreSQL as the metadata database and the CeleryExecutor
+    on Redis (start the components with ``CELERY_WORKER`` as well). URLs name psycopg2 (with
+    SQLAlchemy 2.1 a plain ``postgresql://`` asks for psycopg 3, which is not installed): the
+    metadata database as ``postgresql+psycopg2://…`` and the result backend as ``db+`` that."""
+    if not metadata_url.startswith("postgresql+psycopg2://"):
+        raise ValueError(f"the metadata database URL must start with postgresql+psycopg2://, got {metadata_url!r}")
+    return {
+        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": metadata_url,
+        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONNECT_ARGS": None,  # SQLite's; none for PostgreSQL
+        "AIRFLOW__CORE__EXECUTOR": "CeleryExecutor",
+        "AIRFLOW__CELERY__BROKER_URL": broker_url,
+        "AIRFLOW__CELERY__RESULT_BACKEND": "db+" + metadata_url,
+        "AIRFLOW__CELERY__WORKER_CONCURRENCY": str(worker_concurrency),
+    }
 FINISHED_RUN_STATES = ("success", "failed")
 
 
@@ -36,6 +56,16 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def port_or_free(preferred: int) -> int:
+    """``preferred`` when nothing listens on it, else a free port: a busy machine must not stop a start."""
+    with socket.socket() as sock:
+        try:
+            sock.bind(("127.0.0.1", preferred))
+        except OSError:
+            return free_port()
+    return preferred
 
 
 @dataclass
@@ -50,7 +80,7 @@ class LocalAirflow:
     """A throw-away (or persistent) Airflow installation rooted at ``home``."""
 
     def __init__(self, home: Path, *, dags_folder: Path | None = None, port: int | None = None,
-                 env: dict[str, str] | None = None, python: str = sys.executable):
+                 env: dict[str, str | None] | None = None, python: str = sys.executable):
         self.home = Path(home).resolve()
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -77,16 +107,19 @@ class LocalAirflow:
             "AIRFLOW__API__PORT": str(self.port),
             "AIRFLOW__API__HOST": "127.0.0.1",
             "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"{self.url}/execution/",
+            # Free ports, not 8793/8794: a busy machine (or a second installation) may hold those.
+            "AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT": str(free_port()),
+            "AIRFLOW__LOGGING__TRIGGER_LOG_SERVER_PORT": str(free_port()),
             "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "5",
             "AIRFLOW__SCHEDULER__SCHEDULER_HEARTBEAT_SEC": "2",
             **(env or {}),
         }
+        self.env = {name: value for name, value in self.env.items() if value is not None}  # None: unset it
 
     # -- processes ---------------------------------------------------------
     def cli(self, *args: str, check: bool = True, timeout: float = 300) -> subprocess.CompletedProcess:
         """Run an ``airflow`` CLI command against this installation."""
-        result = subprocess.run([self.python, "-m", "airflow", *args], env=self.env, capture_output=True,
-                                text=True, timeout=timeout, check=False)
+        result = run_airflow_cli(args, python=self.python, env=self.env, timeout=timeout)
         if check and result.returncode != 0:
             raise AirflowLocalError(f"airflow {' '.join(args)} exited {result.returncode}:\n"
                                     f"{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
@@ -98,7 +131,7 @@ class LocalAirflow:
         logs.mkdir(exist_ok=True)
         for component in components:
             log = open(logs / f"{component}.out", "ab")  # noqa: SIM115 - closed with the process
-            args = [self.python, "-m", "airflow", component]
+            args = [self.python, "-m", "airflow", *component.split()]
             if component == "api-server":
                 args += ["--port", str(self.port), "--host", "127.0.0.1"]
             self._processes[component] = subprocess.Popen(
@@ -193,6 +226,14 @@ class LocalAirflow:
             states[name] = ti["state"]
         return states
 
+    def map_labels(self, dag_id: str, run_id: str, task_id: str) -> list[str | None]:
+        """The rendered ``map_index_template`` of each mapped instance of a task, in map-index order."""
+        instances = self.api("GET", f"/api/v2/dags/{dag_id}/dagRuns/{run_id}/taskInstances",
+                             params={"limit": 1000, "task_id": task_id})["task_instances"]
+        mapped = sorted((ti for ti in instances if ti["task_id"] == task_id and ti.get("map_index", -1) >= 0),
+                        key=lambda ti: ti["map_index"])
+        return [ti.get("rendered_map_index") for ti in mapped]
+
     def wait_for_run(self, dag_id: str, run_id: str, timeout: float = 600) -> DagRunResult:
         state = self._wait(lambda: (s := self.run_state(dag_id, run_id)) in FINISHED_RUN_STATES and s,
                            timeout, f"run {run_id} of {dag_id} to finish", interval=2)
@@ -212,10 +253,12 @@ class LocalAirflow:
         return self._wait(done, timeout, f"{expected} runs of {dag_id} to finish", interval=2)
 
     def task_log(self, dag_id: str, run_id: str, task_id: str, try_number: int = 1, map_index: int = -1) -> str:
-        response = requests.get(
-            f"{self.url}/api/v2/dags/{dag_id}/dagRuns/{run_id}/taskInstances/{task_id}/logs/{try_number}",
-            params={"map_index": map_index, "full_content": "true"}, headers={"Accept": "text/plain"}, timeout=30)
-        return response.text
+        """The task's log as text, one line per event (Airflow 3 serves structured events as JSON)."""
+        content = self.api("GET", f"/api/v2/dags/{dag_id}/dagRuns/{run_id}/taskInstances/{task_id}/logs/{try_number}",
+                           params={"map_index": map_index, "full_content": "true"})["content"]
+        if isinstance(content, str):
+            return content
+        return "\n".join(event.get("event", "") if isinstance(event, dict) else str(event) for event in content)
 
 
 def main(argv: list[str] | None = None) -> int:

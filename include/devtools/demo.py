@@ -3,7 +3,8 @@
 ``run``: start the Intacct sandbox, generate a synthetic ERP with a mix of real-world
 defects, run the master data DAG then the transactions DAG on Airflow (SQLite), and
 print the reconciliation summary. Everything lives under ``data/demo`` and is
-recreated on each run.
+recreated on each run. ``--transport rest`` (``make demo TRANSPORT=rest``) connects
+through the sandbox's REST API (OAuth 2.0) instead of its XML gateway.
 
 ``airflow``: the sandbox plus Airflow's scheduler, dag-processor, api-server and
 triggerer (LocalExecutor), for people who want the UI. State under ``data/`` persists.
@@ -21,7 +22,7 @@ import time
 from datetime import date
 from pathlib import Path
 
-from include.devtools.airflow_local import REPO_ROOT, LocalAirflow
+from include.devtools.airflow_local import REPO_ROOT, LocalAirflow, port_or_free
 from include.devtools.connections import intacct_connection_env
 
 DATA_DIR = REPO_ROOT / "data"
@@ -42,6 +43,18 @@ def integration_env(data_dir: Path, sandbox_config: dict) -> dict[str, str]:
         "ERP_SOURCE_URL": f"sqlite:///{data_dir / 'erp.db'}",
         **intacct_connection_env(sandbox_config),
     }
+
+
+# What a user may point ``make airflow`` at instead of the synthetic ERP and the local ledger.
+USER_OVERRIDES = ("ERP_SOURCE_URL", "INTEGRATION_DB_URL")
+
+
+def airflow_ui_env(data_dir: Path, sandbox_config: dict, environ: dict[str, str] | None = None) -> dict[str, str]:
+    """``integration_env``, where the user's ERP_SOURCE_URL / INTEGRATION_DB_URL win."""
+    environ = os.environ if environ is None else environ
+    env = integration_env(data_dir, sandbox_config)
+    env.update({name: environ[name] for name in USER_OVERRIDES if environ.get(name)})
+    return env
 
 
 def _airflow_env(home: Path, extra: dict[str, str]) -> dict[str, str]:
@@ -77,7 +90,7 @@ def _generate_erp(data_dir: Path, lines: int, seed: int, defect_rate: float) -> 
                     defect_rate=defect_rate, manifest=data_dir / "erp_manifest.json")
 
 
-def run_demo(lines: int, seed: int, defect_rate: float) -> int:
+def run_demo(lines: int, seed: int, defect_rate: float, transport: str = "xml") -> int:
     from include.intacct_sandbox.process import start_sandbox
 
     data_dir = DATA_DIR / "demo"
@@ -88,13 +101,14 @@ def run_demo(lines: int, seed: int, defect_rate: float) -> int:
 
     _step("Starting the local Intacct sandbox (seeded demo company DEMO)")
     with start_sandbox(data_dir / "sandbox") as sandbox:
-        print(f"    gateway {sandbox.url}")
+        print(f"    {'REST API ' + sandbox.rest_url if transport == 'rest' else 'gateway ' + sandbox.url}")
         _step(f"Generating a synthetic ERP: {lines:,} lines, seed {seed}, {defect_rate:.0%} defective documents")
         manifest = _generate_erp(data_dir, lines, seed, defect_rate)
         counts = {name: n for name, n in manifest["defect_counts"].items() if n}
         print(f"    {data_dir / 'erp.db'}; defective documents by kind: {json.dumps(counts)}")
 
-        env = _airflow_env(data_dir / "airflow", integration_env(data_dir, sandbox.config_kwargs()))
+        env = _airflow_env(data_dir / "airflow",
+                           integration_env(data_dir, sandbox.config_kwargs(transport=transport)))
         _step("Preparing Airflow's metadata database (SQLite)")
         _airflow(env, "db", "migrate", log=log)
         _step("Running DAG intacct_master_data (Intacct -> reference store, ERP masters -> Intacct)")
@@ -114,21 +128,28 @@ def run_demo(lines: int, seed: int, defect_rate: float) -> int:
     return 0
 
 
-def run_airflow(port: int) -> int:
+def run_airflow(port: int, transport: str = "xml") -> int:
     from include.intacct_sandbox.process import start_sandbox
 
     DATA_DIR.mkdir(exist_ok=True)
-    with start_sandbox(DATA_DIR / "sandbox", port=SANDBOX_PORT) as sandbox:
-        if not (DATA_DIR / "erp.db").exists():
+    ports = {"Airflow": (port, port_or_free(port)), "the sandbox": (SANDBOX_PORT, port_or_free(SANDBOX_PORT))}
+    for what, (wanted, chosen) in ports.items():
+        if wanted != chosen:
+            print(f"Port {wanted} is in use: {what} listens on {chosen} instead.", flush=True)
+    with start_sandbox(DATA_DIR / "sandbox", port=ports["the sandbox"][1]) as sandbox:
+        env = airflow_ui_env(DATA_DIR, sandbox.config_kwargs(transport=transport))
+        if "ERP_SOURCE_URL" in os.environ:
+            print(f"ERP: {env['ERP_SOURCE_URL']} (ERP_SOURCE_URL)")
+        elif not (DATA_DIR / "erp.db").exists():
             _step("Generating a synthetic ERP (data/erp.db)")
             _generate_erp(DATA_DIR, lines=2000, seed=42, defect_rate=0.1)
-        airflow = LocalAirflow(DATA_DIR / "airflow", port=port,
-                               env=integration_env(DATA_DIR, sandbox.config_kwargs()))
+        airflow = LocalAirflow(DATA_DIR / "airflow", port=ports["Airflow"][1], env=env)
         with airflow:
             from include.intacct import IntacctConfig
 
-            airflow.ensure_intacct_pool(IntacctConfig(**sandbox.config_kwargs()))
-            print(f"\nIntacct sandbox: {sandbox.url}  (admin: python -m include.intacct_sandbox admin --help)")
+            airflow.ensure_intacct_pool(IntacctConfig(**sandbox.config_kwargs(transport=transport)))
+            endpoint = sandbox.rest_url if transport == "rest" else sandbox.url
+            print(f"\nIntacct sandbox: {endpoint}  (admin: python -m include.intacct_sandbox admin --help)")
             print(f"Airflow UI: {airflow.url}  (local development: no login). Ctrl-C stops everything.", flush=True)
             try:
                 while True:
@@ -146,10 +167,13 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--defect-rate", type=float, default=0.1)
     ui = sub.add_parser("airflow", help="start the sandbox and Airflow with its UI")
     ui.add_argument("--port", type=int, default=8080)
+    for command in (run, ui):
+        command.add_argument("--transport", choices=("xml", "rest"), default="xml",
+                             help="the Intacct API the connection speaks: the XML gateway or the REST API")
     args = parser.parse_args(argv)
     if args.command == "run":
-        return run_demo(args.lines, args.seed, args.defect_rate)
-    return run_airflow(args.port)
+        return run_demo(args.lines, args.seed, args.defect_rate, args.transport)
+    return run_airflow(args.port, args.transport)
 
 
 if __name__ == "__main__":

@@ -103,6 +103,11 @@ class SqlSource:
     def __init__(self, url: str | sa.URL, *, name: str | None = None):
         self.url = sa.make_url(url)
         self.name = name or self.url.render_as_string(hide_password=True)
+        database = self.url.database or ""
+        if self.url.get_backend_name() == "sqlite" and database not in ("", ":memory:") \
+                and not database.startswith("file:") and not Path(database).is_file():
+            # Opening it would create an empty file and every run would find no documents.
+            raise ErpSourceError(f"ERP source {self.name}: the SQLite file {database} does not exist")
         self._engine = sa.create_engine(self.url)
         self._tables: dict[str, _Table] = {}
         inspector = sa.inspect(self._engine)
@@ -375,6 +380,23 @@ class SqlSource:
                 yield documents
         if window.date_from is None and window.date_to is None:
             yield from self._orphans(spec.doc_type, header, lines, key_list, chunk_size)
+
+    def count_documents(self, doc_type: str, *, changed_since: datetime | None = None,
+                        changed_until: datetime | None = None, posting_date_from: date | None = None,
+                        posting_date_to: date | None = None, keys: Iterable[str] | None = None) -> int:
+        """About how many documents ``iter_documents`` yields with the same filters (one COUNT with the
+        window's index-friendly conditions, for progress lines; rows with problems may differ)."""
+        spec = DOCUMENT_SPECS[doc_type]
+        header = self._describe(spec.header_table)
+        window = _Window(_aware(changed_since, "changed_since"), _aware(changed_until, "changed_until"),
+                         spec.date_column, posting_date_from, posting_date_to)
+        key_col = self._col(header, spec.key_column)
+        conditions = [*self._posting_conditions(header, window), *self._change_conditions(header, window)]
+        if keys is not None:
+            return len(set(keys))
+        with self._engine.connect() as conn:
+            return int(conn.execute(sa.select(sa.func.count(sa.distinct(key_col))).select_from(header.table)
+                                    .where(*conditions)).scalar() or 0)
 
     def _fetch_lines(self, conn: sa.Connection, lines: _Table, key_column: str,
                      keys: Sequence[str]) -> dict[str, list[dict[str, Any]]]:

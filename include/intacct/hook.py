@@ -1,9 +1,11 @@
 """Airflow hook: turns the ``intacct_default`` connection into a configured IntacctClient.
 
-Connection fields: host (+ schema/port) -> gateway URL, login -> user id, password ->
-user password; extras: sender_id, sender_password, company_id, entity_id (optional),
-connect_timeout, read_timeout, functions_per_request, max_concurrency (the tenant's entitlement), partitions
-(workers sharing it: the Intacct pool's size), max_retries.
+Connection fields: host (+ schema/port) -> gateway URL (with extra transport "rest": the REST API's
+base URL), login -> user id, password -> user password (XML); extras: sender_id, sender_password,
+company_id, entity_id (optional), transport (xml | rest), client_id and client_secret (REST),
+rest_url / gateway_url (optional overrides), company_timezone (optional), connect_timeout, read_timeout,
+functions_per_request, max_concurrency (the tenant's entitlement), partitions (workers sharing it: the
+Intacct pool's size), max_retries.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ class IntacctHook(BaseHook):
         extra = dict(conn.extra_dejson or {})
         mask_secret(conn.password)
         mask_secret(extra.get("sender_password"))
+        mask_secret(extra.get("client_secret"))
         return IntacctConfig.from_connection_fields(
             conn_id=self.intacct_conn_id,
             host=conn.host,
@@ -57,14 +60,3 @@ class IntacctHook(BaseHook):
         if self._client is not None:
             self._client.close()
             self._client = None
-
-    @classmethod
-    def get_ui_field_behaviour(cls) -> dict[str, Any]:
-        return {
-            "hidden_fields": [],
-            "relabeling": {"login": "User ID", "password": "User password", "host": "Gateway URL or host"},
-            "placeholders": {
-                "host": "https://api.intacct.com/ia/xml/xmlgw.phtml",
-                "extra": '{"sender_id": "...", "sender_password": "...", "company_id": "...", "entity_id": ""}',
-            },
-        }

@@ -41,6 +41,7 @@ from include.ledger.owners import worker_name
 from include.masterdata.lookups import lookups_of, streams_of
 from include.pipeline.outcomes import validation_outcome
 from include.pipeline.posting import observation_row
+from include.pipeline.progress import Progress
 from include.pipeline.selection import KEYS, RunPlan, Selection
 from include.remediation.recheck import Rechecker
 
@@ -129,11 +130,15 @@ class ExtractValidate:
         return self.summary
 
     def _extract(self, swept: set[str]) -> None:
-        for documents in self.source.iter_documents(self.doc_type, chunk_size=self.chunk_size,
-                                                    **self.selection.source_filters()):
+        filters = self.selection.source_filters()
+        progress = Progress(f"{self.doc_type} extract + validate", self.source.count_documents(self.doc_type,
+                                                                                                **filters))
+        for documents in self.source.iter_documents(self.doc_type, chunk_size=self.chunk_size, **filters):
+            progress.add(len(documents))
             fresh = [d for d in documents if d.key not in swept]
             if fresh:
                 self._process(fresh)
+        progress.finish()
         if self.refresher is not None:
             self.summary.refreshed.update({name: read.to_json() for name, read in self.refresher.reads.items()})
             self.summary.api = self.refresher.metrics()

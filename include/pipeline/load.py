@@ -35,6 +35,7 @@ from include.pipeline.posting import (
     finish_batch,
     prepare_batch,
 )
+from include.pipeline.progress import Progress
 from include.pipeline.window import RequestWindow
 
 log = logging.getLogger(__name__)
@@ -123,7 +124,12 @@ def load_claimed(doc_types: Sequence[str] | str, run_id: str, *, ledger, source,
         log.error("%s", f"{OPEN_MARK} earlier in this run ({earlier})")
         return result
 
+    pending = sum(ledger.count(object_type=t, status=Status.PENDING.value, run_id=run_id) for t in doc_types)
+    progress = Progress(f"load (partition {partition + 1} of {partitions}, {window_size} request(s) in flight)",
+                        -(-pending // partitions))
+
     def record(request: _Request, outcomes: list) -> None:
+        progress.add(len(request.payloads))
         batch = request.batch
         done = finish_batch(PreparedBatch(batch.doc_type, payloads=request.payloads), outcomes, run_id=run_id,
                             ledger=ledger, closed_period_policy=closed_period_policy)
@@ -164,6 +170,7 @@ def load_claimed(doc_types: Sequence[str] | str, run_id: str, *, ledger, source,
                     partition=partition, partitions=partitions)
     finally:
         window.close()  # on a stop: requests in flight finish; their claims stay pending
+    progress.finish()
     return result
 
 

@@ -49,11 +49,14 @@ def _report(of_night):
 
 
 def test_dag_is_nightly_with_data_intervals_one_run_at_a_time_and_retries(dagbag):
-    from airflow.sdk import CronDataIntervalTimetable
+    from airflow.sdk import AssetOrTimeSchedule, CronDataIntervalTimetable
 
     assert dagbag.import_errors == {}
     dag = dagbag.get_dag(DAG_ID)
-    assert isinstance(dag.timetable, CronDataIntervalTimetable)
+    # Nightly with data intervals (backfills), and right after fresh master data (the asset).
+    assert isinstance(dag.timetable, AssetOrTimeSchedule)
+    assert isinstance(dag.timetable.timetable, CronDataIntervalTimetable)
+    assert dag.timetable.asset_condition.uri.rstrip("/") == "intacct://master-data"
     assert dag.max_active_runs == 1 and dag.tags
     assert set(dag.params) == {"doc_types", "dry_run", "keys", "posting_date_from", "posting_date_to"}
     load = dag.get_task("load")

@@ -1,6 +1,6 @@
 """A reopened period under a real scheduler (LocalExecutor, SQLite): close the books, the nightly
-run holds the documents, reopen, one backfill command posts each held document once, and a
-second backfill posts nothing."""
+run holds the documents, reopen, the backfill command refuses while the DAG is paused and, told
+to unpause it, posts each held document once; a second backfill posts nothing."""
 
 import sqlite3
 from datetime import UTC, date, datetime, time, timedelta
@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from include.backfill import backfill_cli_args
+from include.backfill import DagPaused, backfill_cli_args, backfill_period
 from include.backfill.airflow_api import AirflowApi
 from include.devtools.airflow_local import LocalAirflow
 from include.intacct import IntacctConfig
@@ -53,7 +53,8 @@ def test_held_documents_of_a_reopened_period_post_once_with_one_backfill_and_a_s
         night, tmp_path):
     zone = ZoneInfo(night.settings.schedule_timezone)
     today = datetime.now(zone).date()
-    days = [today - timedelta(days=4), today - timedelta(days=3)]  # the period's dates the backfill covers
+    last = today - timedelta(days=3 if (today - timedelta(days=3)).day > 1 else 4)
+    days = [last - timedelta(days=1), last]  # the backfill's dates: one month, clear of the nightly run's day
     night.as_of = today - timedelta(days=2)
     night.generate(lines=10, seed=5, defect_rate=0.0)
     documents = _date_documents_on(night.erp_path, days)
@@ -82,7 +83,16 @@ def test_held_documents_of_a_reopened_period_post_once_with_one_backfill_and_a_s
                                                           dry_run=True)
         assert planned["total_entries"] == len(days)  # the REST route plans one run per day, as the CLI does
 
-        airflow.cli(*backfill_cli_args(days[0], days[-1]))
+        # The wrapper refuses a paused DAG (its backfill runs would wait unseen), then unpauses when told to.
+        airflow.cli("dags", "pause", DAG_ID)
+        wrapper = {"settings": night.settings, "ledger": ledger, "runner": lambda args: airflow.cli(*args, check=False),
+                   "now": datetime.combine(days[-1] + timedelta(days=1), time(9), zone)}
+        with pytest.raises(DagPaused, match=f"{DAG_ID} is paused, so its backfill runs would wait"):
+            backfill_period(f"{days[0]:%Y-%m}", client=night.client(), use_api=True,
+                            api_factory=lambda: AirflowApi(airflow.url), **wrapper)
+        outcome = backfill_period(f"{days[0]:%Y-%m}", client=night.client(), unpause=True, **wrapper)
+        assert (outcome.unpaused, outcome.started, outcome.waiting) == (True, "cli", documents)
+        assert (outcome.from_date, outcome.to_date) == (days[0], days[-1])
         runs = airflow.wait_for_runs_finished(DAG_ID, expected=len(days), run_type="backfill", timeout=300)
         assert [r["state"] for r in runs] == ["success"] * len(days), [
             airflow.task_states(DAG_ID, r["dag_run_id"]) for r in runs]

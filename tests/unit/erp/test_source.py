@@ -301,3 +301,24 @@ def test_readme_section_shows_the_current_contract_and_defect_tables():
     readme = (Path(__file__).resolve().parents[3] / "docs" / "readme" / "erp.md").read_text()
     assert contract.markdown_tables().strip() in readme
     assert defects.markdown_table().strip() in readme
+
+
+def test_a_missing_sqlite_erp_is_refused_not_created_empty(tmp_path):
+    from include.erp.source import ErpSourceError
+
+    missing = tmp_path / "nowhere" / "erp.db"
+    with pytest.raises(ErpSourceError, match="the SQLite file .*erp.db does not exist"):
+        open_source(f"sqlite:///{missing}")
+    assert not missing.exists()
+
+
+def test_the_document_count_for_progress_lines_is_about_what_a_read_yields(generated_erp):
+    with open_source(generated_erp["db"]) as source:
+        everything = [d for d in _all(source, "ar_invoice") if d.header]
+        stamps = sorted({d.updated_at for d in everything if d.updated_at})
+        since = stamps[len(stamps) // 2]
+        window = [d for d in _all(source, "ar_invoice", changed_since=since) if d.header]
+        assert source.count_documents("ar_invoice") >= len(everything) * 0.98
+        # Text timestamps are pre-filtered with a day of slack: the count errs on the high side.
+        assert len(window) <= source.count_documents("ar_invoice", changed_since=since) <= len(everything)
+        assert source.count_documents("ar_invoice", keys=["INV-1", "INV-2", "INV-1"]) == 2

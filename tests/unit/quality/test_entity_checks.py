@@ -120,13 +120,15 @@ def test_entity_in_a_company_without_entities_is_invalid_reference(validators):
                              "company has no entities (it is not a multi-entity company); leave entity_id empty")
 
 
-def test_entity_failures_are_held_as_intacct_owned_with_what_to_do(me_validators):
+def test_entity_failures_are_held_with_the_fix_in_the_erp_document(me_validators):
+    # The document chose the entity (or mixed entities): the fix is in the ERP, not "create it in Intacct".
     results = validate(me_validators, ar_invoice("AR-E9", entity_id="E9"),
                        with_line(ar_invoice("AR-MIXED", entity_id="E100"), 1, location_id="210"))
     for key in ("AR-E9", "AR-MIXED"):
         outcome = validation_outcome(results[key], closed_period_policy={})
         assert outcome.hold == "invalid_reference"
-        assert "Create it (or activate it) in Intacct" in outcome.message
+        assert "Correct the document in the ERP" in outcome.message
+        assert "Create it (or activate it) in Intacct" not in outcome.message
 
 
 def test_a_line_without_a_location_in_a_multi_entity_company_is_data_quality(me_validators):

@@ -1,0 +1,1 @@
+from tests.integration.pipeline.conftest import master_data_db, night  # noqa: F401 (fixtures)
