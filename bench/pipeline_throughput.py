@@ -1,8 +1,9 @@
 """Benchmark of the transactions pipeline against the local Intacct sandbox.
 
 Prints, each measured in this one run:
-  * a table of posting throughput over the tenant's concurrency (2, 6, 8) and two latency
-    models (250 ms flat; 400 ms + 25 ms per function), each as a ratio to the tenant's ceiling
+  * a table of posting throughput over Intacct's two APIs (the XML gateway and the REST API, same
+    sandbox, same documents), the tenant's concurrency (2, 6, 8) and two latency models (250 ms
+    flat; 400 ms + 25 ms per function or record), each as a ratio to the tenant's ceiling
     concurrency x functions per request / request latency, next to the machine's own ceiling
     (the sandbox answering at once) so a CPU-bound cell is marked, with the most requests the
     sandbox held at once and the Intacct API transactions per posted document;
@@ -13,6 +14,7 @@ Prints, each measured in this one run:
     .venv/bin/python bench/pipeline_throughput.py                    # the README's figures
     .venv/bin/python bench/pipeline_throughput.py --memory-lines      # the table and validation only
     .venv/bin/python bench/pipeline_throughput.py --memory-lines 100000  # quicker
+    .venv/bin/python bench/pipeline_throughput.py --transports rest --memory-lines  # the REST rows only
 """
 
 from __future__ import annotations
@@ -73,11 +75,11 @@ CPU_BOUND = 0.85  # busy share of a core (per load worker) or of the machine bey
 REQUESTS_PER_SLOT = {"flat 250 ms": 30, "400 ms + 25 ms/function": 12}
 
 
-def _client_config(sandbox, concurrency: int, per_request: int, partitions: int = 1):
+def _client_config(sandbox, concurrency: int, per_request: int, partitions: int = 1, transport: str = "xml"):
     from include.intacct import IntacctConfig
 
-    return IntacctConfig(**sandbox.config_kwargs(), max_concurrency=concurrency, partitions=partitions,
-                         functions_per_request=per_request)
+    return IntacctConfig(**sandbox.config_kwargs(transport=transport), max_concurrency=concurrency,
+                         partitions=partitions, functions_per_request=per_request)
 
 
 def _request_seconds(latency_ms: float, per_function_ms: float, per_request: int) -> float:
@@ -85,7 +87,7 @@ def _request_seconds(latency_ms: float, per_function_ms: float, per_request: int
 
 
 def posting_cell(template: Path, sandbox, *, latency_ms: float, per_function_ms: float, concurrency: int,
-                 per_request: int, documents: int, partitions: int = 1) -> dict:
+                 per_request: int, documents: int, partitions: int = 1, transport: str = "xml") -> dict:
     """One cell of the posting table: a fresh ledger (copied from ``template``, with master data),
     ``documents`` documents of the template's ERP posted with the sandbox answering each request in
     ``latency_ms + per_function_ms x functions`` and refusing more than ``concurrency`` at once."""
@@ -103,8 +105,8 @@ def posting_cell(template: Path, sandbox, *, latency_ms: float, per_function_ms:
         settings = load_settings(env)
         sandbox.admin.reset()
         sandbox.admin.update_settings(latency_ms=0, function_latency_ms=0, concurrency_limit=64)
-        config = _client_config(sandbox, concurrency, per_request, partitions)
-        plan = {**_plan(f"bench-{concurrency}-{latency_ms:g}-{per_function_ms:g}-{partitions}"),
+        config = _client_config(sandbox, concurrency, per_request, partitions, transport)
+        plan = {**_plan(f"bench-{transport}-{concurrency}-{latency_ms:g}-{per_function_ms:g}-{partitions}"),
                 "load": {"partitions": partitions, "requests_per_worker": config.requests_per_worker,
                          "max_concurrency": concurrency}}
         plan["mode"], plan["keys"] = "keys", _first_keys(template / "erp.db", documents)
@@ -115,7 +117,7 @@ def posting_cell(template: Path, sandbox, *, latency_ms: float, per_function_ms:
         workers = go = None
         if partitions > 1:
             workers, go = _start_workers(plan, partitions, workdir, {
-                **env, **sandbox.env(), "INTACCT_MAX_CONCURRENCY": str(concurrency),
+                **env, **sandbox.env(transport=transport), "INTACCT_MAX_CONCURRENCY": str(concurrency),
                 "INTACCT_PARTITIONS": str(partitions), "INTACCT_FUNCTIONS_PER_REQUEST": str(per_request)})
         before = sandbox.admin.counters()
         cpu_before = _cpu_seconds(sandbox)
@@ -133,7 +135,7 @@ def posting_cell(template: Path, sandbox, *, latency_ms: float, per_function_ms:
     ceiling = concurrency * per_request / seconds if seconds else float("inf")  # no latency: no tenant ceiling
     transactions = _counter_delta(before, after, "api_transactions")
     company = sandbox.config_kwargs()["company_id"]
-    return {"concurrency": concurrency, "partitions": partitions, "latency_ms": latency_ms,
+    return {"transport": transport, "concurrency": concurrency, "partitions": partitions, "latency_ms": latency_ms,
             "per_function_ms": per_function_ms, "documents_posted": posted, "seconds": round(elapsed, 2),
             "documents_per_second": round(posted / elapsed, 1), "tenant_ceiling": round(ceiling, 1),
             "ratio_to_tenant_ceiling": round(posted / elapsed / ceiling, 3) if seconds else None,
@@ -202,10 +204,10 @@ def _first_keys(erp: Path, documents: int) -> list[str]:
     return [key for (key,) in rows[:documents]]
 
 
-def bench_posting_table(per_request: int, lines: int) -> list[dict]:
-    """Every cell of the table over one ERP and one set of master data; plus, per concurrency, the
-    machine's own ceiling (the sandbox answering at once: what 2 cores drive, pipeline and sandbox
-    together)."""
+def bench_posting_table(per_request: int, lines: int, transports: tuple[str, ...] = ("xml", "rest")) -> list[dict]:
+    """Every cell of the table over one ERP and one set of master data, for each transport; plus, per
+    transport and concurrency, the machine's own ceiling (the sandbox answering at once: what 2 cores
+    drive, pipeline and sandbox together)."""
     from include.intacct_sandbox.process import start_sandbox
 
     cells = []
@@ -213,30 +215,38 @@ def bench_posting_table(per_request: int, lines: int) -> list[dict]:
             start_sandbox(Path(tmp) / "sandbox") as sandbox:
         template = Path(tmp)
         _prepare(template, sandbox, lines)
-        for concurrency in CONCURRENCIES:
-            # What 2 cores drive with the sandbox answering at once, in one worker or two.
-            machine = max(posting_cell(template, sandbox, latency_ms=0, per_function_ms=0, concurrency=concurrency,
-                                       per_request=per_request, documents=concurrency * 30 * per_request,
-                                       partitions=partitions)["documents_per_second"]
-                          for partitions in (1, 2))
-            for name, latency_ms, per_function_ms in LATENCY_MODELS:
-                documents = concurrency * REQUESTS_PER_SLOT[name] * per_request
-                tenant = concurrency * per_request / _request_seconds(latency_ms, per_function_ms, per_request)
-                cell = posting_cell(template, sandbox, latency_ms=latency_ms, per_function_ms=per_function_ms,
-                                    concurrency=concurrency, per_request=per_request, documents=documents)
-                if cell["load_cpu_per_worker"] >= CPU_BOUND:
-                    # One process cannot fill the window: split the load over two workers, as a deployment
-                    # scales out, and report the better of the two.
-                    split = posting_cell(template, sandbox, latency_ms=latency_ms, per_function_ms=per_function_ms,
-                                         concurrency=concurrency, per_request=per_request, documents=documents,
-                                         partitions=2)
-                    cell = max(cell, split, key=lambda c: c["documents_per_second"])
-                cpu_bound = (tenant > machine or cell["load_cpu_per_worker"] >= CPU_BOUND
-                             or cell["machine_cpu"] >= CPU_BOUND or cell["sandbox_cpu"] >= CPU_BOUND)
-                cell.update(model=name, machine_ceiling=machine, cpu_bound=cpu_bound,
-                            ratio_to_reachable=round(cell["documents_per_second"] / min(tenant, machine), 3))
-                print(f"posting: {json.dumps(cell)}", flush=True)
-                cells.append(cell)
+        for transport in transports:
+            cells.extend(_posting_rows(template, sandbox, per_request, transport))
+    return cells
+
+
+def _posting_rows(template: Path, sandbox, per_request: int, transport: str) -> list[dict]:
+    cells = []
+    for concurrency in CONCURRENCIES:
+        # What 2 cores drive with the sandbox answering at once, in one worker or two.
+        machine = max(posting_cell(template, sandbox, latency_ms=0, per_function_ms=0, concurrency=concurrency,
+                                   per_request=per_request, documents=concurrency * 30 * per_request,
+                                   partitions=partitions, transport=transport)["documents_per_second"]
+                      for partitions in (1, 2))
+        for name, latency_ms, per_function_ms in LATENCY_MODELS:
+            documents = concurrency * REQUESTS_PER_SLOT[name] * per_request
+            tenant = concurrency * per_request / _request_seconds(latency_ms, per_function_ms, per_request)
+            cell = posting_cell(template, sandbox, latency_ms=latency_ms, per_function_ms=per_function_ms,
+                                concurrency=concurrency, per_request=per_request, documents=documents,
+                                transport=transport)
+            if cell["load_cpu_per_worker"] >= CPU_BOUND:
+                # One process cannot fill the window: split the load over two workers, as a deployment
+                # scales out, and report the better of the two.
+                split = posting_cell(template, sandbox, latency_ms=latency_ms, per_function_ms=per_function_ms,
+                                     concurrency=concurrency, per_request=per_request, documents=documents,
+                                     partitions=2, transport=transport)
+                cell = max(cell, split, key=lambda c: c["documents_per_second"])
+            cpu_bound = (tenant > machine or cell["load_cpu_per_worker"] >= CPU_BOUND
+                         or cell["machine_cpu"] >= CPU_BOUND or cell["sandbox_cpu"] >= CPU_BOUND)
+            cell.update(model=name, machine_ceiling=machine, cpu_bound=cpu_bound,
+                        ratio_to_reachable=round(cell["documents_per_second"] / min(tenant, machine), 3))
+            print(f"posting: {json.dumps(cell)}", flush=True)
+            cells.append(cell)
     return cells
 
 
@@ -325,6 +335,8 @@ def main() -> int:
                         help="ERP lines generated for the posting table (enough documents for its largest cell)")
     parser.add_argument("--validation-lines", type=int, default=100_000)
     parser.add_argument("--memory-lines", type=int, nargs="*", default=[100_000, 1_000_000])
+    parser.add_argument("--transports", default="xml,rest",
+                        help="the Intacct APIs the posting table covers, comma-separated (xml, rest)")
     parser.add_argument("--memory-child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.memory_child:
@@ -336,7 +348,8 @@ def main() -> int:
     for noisy in ("include", "great_expectations", "airflow"):
         logging.getLogger(noisy).setLevel(logging.ERROR)
     load = os.getloadavg()[0]
-    cells = bench_posting_table(args.functions_per_request, args.posting_lines)
+    transports = tuple(t.strip() for t in args.transports.split(",") if t.strip())
+    cells = bench_posting_table(args.functions_per_request, args.posting_lines, transports)
     validation = bench_validation(args.validation_lines)
     print(f"validation: {json.dumps(validation)}", flush=True)
     memory = bench_memory(args.memory_lines) if args.memory_lines else []
@@ -344,13 +357,14 @@ def main() -> int:
         print(f"memory: {json.dumps(item)}", flush=True)
     print(f"\nSummary (one run; load average at start {load:.1f} on {os.cpu_count()} cores; "
           f"{args.functions_per_request} functions per request)\n")
-    print("| latency model | concurrency | workers | documents | documents/s | tenant ceiling | ratio | machine "
+    print("| API | latency model | concurrency | workers | documents | documents/s | tenant ceiling | ratio | machine "
           "ceiling | ratio to what is reachable | CPU: load worker / sandbox / machine | most in flight "
           "| API transactions per document |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for cell in cells:
         bound = " (CPU-bound)" if cell["cpu_bound"] else ""
-        print(f"| {cell['model']} | {cell['concurrency']} | {cell['partitions']} | {cell['documents_posted']:,} | "
+        api = "REST" if cell["transport"] == "rest" else "XML"
+        print(f"| {api} | {cell['model']} | {cell['concurrency']} | {cell['partitions']} | {cell['documents_posted']:,} | "
               f"{cell['documents_per_second']:,} | {cell['tenant_ceiling']:,} | "
               f"{cell['ratio_to_tenant_ceiling']:.0%} | {cell['machine_ceiling']:,} | "
               f"{cell['ratio_to_reachable']:.0%}{bound} | {cell['load_cpu_per_worker']:.0%} / "

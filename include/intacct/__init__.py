@@ -1,4 +1,4 @@
-"""Client for the Sage Intacct XML gateway (and the local sandbox that speaks it).
+"""Client for Sage Intacct's XML gateway and REST API (and the local sandbox that speaks both).
 
 Import cost is kept small (requests + lxml); Airflow is only imported by ``hook``.
 """

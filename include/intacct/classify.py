@@ -2,8 +2,14 @@
 
 Intacct's ``errorno`` is often the generic BL01001973; the cause is in ``description2``.
 So every error line is matched in order and the first *specific* match wins; generic
-wrapper lines ("Could not create ... record!", "... rolled back ...") are consulted only
-when no specific line matched. Patterns are phrases, never a bare word like "period".
+wrapper lines ("Could not create ... record!", "... rolled back ...", REST's "POST request on
+... was unsuccessful") are consulted only when no specific line matched. Patterns are phrases,
+never a bare word like "period".
+
+One table serves both APIs, with a matcher per API: ``text`` matches either API's message,
+``errorno`` the XML ``errorno`` or the REST ``errorId`` (``GW-0010``, ``GL-1009``), ``rest_code``
+the REST ``code`` only. When no pattern matches, the HTTP status decides, by each API's own
+table (a REST 404 is an unknown record, an XML gateway never answers one).
 """
 
 from __future__ import annotations
@@ -29,9 +35,12 @@ class Pattern:
     name: str
     error_class: ErrorClass
     text: re.Pattern[str] | None = None  # searched in "description description2 correction"
-    errorno: re.Pattern[str] | None = None  # full-matched against errorno
+    errorno: re.Pattern[str] | None = None  # full-matched against errorno (XML) or errorId (REST)
+    rest_code: re.Pattern[str] | None = None  # full-matched against a REST error's code
 
     def matches(self, error: ErrorDetail) -> bool:
+        if self.rest_code is not None and not self.rest_code.fullmatch(error.code):
+            return False
         if self.errorno is not None and not self.errorno.fullmatch(error.errorno):
             return False
         if self.text is not None:
@@ -40,8 +49,10 @@ class Pattern:
         return True
 
 
-def _p(name: str, error_class: ErrorClass, text: str | None = None, errorno: str | None = None) -> Pattern:
-    return Pattern(name, error_class, re.compile(text, _I) if text else None, re.compile(errorno, _I) if errorno else None)
+def _p(name: str, error_class: ErrorClass, text: str | None = None, errorno: str | None = None,
+       rest_code: str | None = None) -> Pattern:
+    return Pattern(name, error_class, re.compile(text, _I) if text else None,
+                   re.compile(errorno, _I) if errorno else None, re.compile(rest_code) if rest_code else None)
 
 
 T, A, P = ErrorClass.TRANSIENT, ErrorClass.AUTH, ErrorClass.PERMISSION
@@ -59,6 +70,7 @@ PATTERNS: tuple[Pattern, ...] = (
     _p("duplicate_account_number", DUP, r"The account number '[^']*' already exists|Duplicate account number"),
     # transient
     _p("rate_limit_code", T, errorno=r"GW-0010"),
+    _p("gateway_unable_to_process", T, errorno=r"GW-0001"),
     _p("rate_limit_text", T, r"rate limit (?:exceeded|by submitting)|hit its assigned rate limit|Too Many Requests"),
     _p("service_off_line", T, r"temporarily off-?line"),
     _p("concurrent_request", T, r"concurrent request in process"),
@@ -72,6 +84,12 @@ PATTERNS: tuple[Pattern, ...] = (
     _p("sign_in_incorrect", A, r"Sign-in information is incorrect"),
     _p("sign_in_code", A, errorno=r"XMLGW_JPP0002|UJPP0002|invalidRequest"),
     _p("gateway_invalid_request", A, errorno=r"GW-0011"),
+    # REST sign-in (the token endpoint): missing tenant, grant, user name or client id; a client the
+    # company does not know. An expired token mid-run is routine: the client mints a new one.
+    _p("rest_token_request_refused", A, errorno=r"GW-00(?:12|15|32|33|35|36|37|38|39)"),
+    _p("oauth_client_refused", A, rest_code=r"invalid_client|invalid_grant|unauthorized_client|access_denied"),
+    _p("rest_token_invalid", A, errorno=r"GW-003[14]"),
+    _p("rest_forbidden", P, errorno=r"GW-0042"),
     # permission
     _p("no_api_permission_code", P, errorno=r"PL04000005"),
     _p("no_api_permission_text", P, r"You do not have permission for API operation"),
@@ -112,6 +130,8 @@ PATTERNS: tuple[Pattern, ...] = (
     _p("required_value_missing", V, r"\bEnter an? [\w ]+, and try again|Required field \S+ is missing"),
     _p("line_item_problem", V, errorno=r"BL03002101"),
     _p("debits_credits_unequal", V, r"Debits and credits are not equal"),
+    # REST's text for an unbalanced journal entry (fylein's REST fixture, GL-1009)
+    _p("transactions_do_not_balance", V, r"Transactions do not balance"),
     _p("due_before_transaction", V, r"Date Due cannot be earlier than date of transaction"),
     _p("missing_dimension_for_account", V, r"This transaction is missing the [\w ]+ dimension for the Account"),
     _p("task_requires_project", V, r"requires a Project to be specified"),
@@ -125,7 +145,9 @@ PATTERNS: tuple[Pattern, ...] = (
 
 # Wrapper lines that accompany a specific cause; they only decide when nothing else matched.
 GENERIC_LINE = re.compile(
-    r"^(?:Could not (?:create|update|delete) .+ record[!.]?|The entire transaction in this operation has been rolled back.*)$",
+    r"^(?:Could not (?:create|update|delete) .+ record[!.]?|The entire transaction in this operation has been rolled back.*"
+    r"|(?:POST|PATCH|DELETE|GET) request on \S+(?: object)? was unsuccessful\.?|Operation \w+ object \S+ failed"
+    r"|Operation skipped due to atomic transaction failure)$",
     _I,
 )
 GENERIC_PATTERNS: tuple[Pattern, ...] = (
@@ -134,6 +156,11 @@ GENERIC_PATTERNS: tuple[Pattern, ...] = (
 )
 
 _TRANSIENT_HTTP = {408, 429, 500, 502, 503, 504, 520, 521, 522, 523, 524}
+# What a REST status says when no line's text does (reference §6.1): 401 "OAuth2 is not able to
+# authenticate", 403 insufficient permission, 404 no such record (a key that is not there), 409 a unique key
+# already taken, 400 the payload breaks the schema; 422 (business rules) is decided by its text.
+_REST_STATUS = {400: ErrorClass.VALIDATION, 401: ErrorClass.AUTH, 403: ErrorClass.PERMISSION,
+                404: ErrorClass.INVALID_REFERENCE, 405: ErrorClass.VALIDATION, 409: ErrorClass.DUPLICATE}
 
 
 def is_generic(error: ErrorDetail) -> bool:
@@ -164,6 +191,8 @@ def classify(failure: IntacctError | list[ErrorDetail]) -> ErrorClass:
     pattern = match(errors)
     if pattern is not None:
         return pattern.error_class
+    if getattr(failure, "api", "xml") == "rest" and http_status in _REST_STATUS:
+        return _REST_STATUS[http_status]
     if isinstance(failure, TransportError):
         if http_status == 401:
             return ErrorClass.AUTH

@@ -11,13 +11,16 @@ _SUPPORT_ID = re.compile(r"\s*\[Support ID: ([^\]]+)\]")
 
 @dataclass(frozen=True)
 class ErrorDetail:
-    """One ``<error>`` line. ``description2`` has its Support ID stripped for display."""
+    """One ``<error>`` line (or one REST ``ia::error``/detail, see ``include.intacct.rest.errors``).
+    ``description2`` has its Support ID stripped for display. ``code`` is REST's error code
+    (``operationFailed``, ``tokenInvalid`` ...); XML lines have none."""
 
     errorno: str = ""
     description: str = ""
     description2: str = ""
     correction: str = ""
     support_id: str = ""
+    code: str = ""
 
     @classmethod
     def from_texts(cls, errorno: str, description: str, description2: str, correction: str) -> ErrorDetail:

@@ -11,7 +11,7 @@ class Metrics:
     counts one, and each query/readByQuery/readMore/read call counts one."""
 
     NAMES = ("http_requests", "api_transactions", "retries", "logins", "session_renewals", "resends",
-             "write_failures", "unresolved")
+             "write_failures", "unresolved", "token_renewals", "session_bridges", "idempotent_replays")
 
     def __init__(self) -> None:
         self._lock = threading.Lock()

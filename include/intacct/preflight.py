@@ -1,8 +1,9 @@
 """Is this Intacct company ready for the integration? One check of everything the product needs.
 
 Each check signs in, reads or looks up, never creates: sign-in (sender and user credentials,
-sender authorization), the company's financial setup and closed-books date, read permission
-on every master-data object and user-defined dimension, the multi-entity setup and the
+sender authorization; on REST the OAuth client credentials), the company's financial setup and
+closed-books date (on REST through the XML session of the REST token: REST has neither), read
+permission on every master-data object and user-defined dimension, the multi-entity setup and the
 visibility of every object the product posts. Every failure carries the exact fix.
 """
 
@@ -62,6 +63,7 @@ class PreflightReport:
     sender_id: str
     user_id: str
     entity_id: str | None
+    transport: str = "xml"
     checks: list[Check] = field(default_factory=list)
     api_cost: dict[str, int] = field(default_factory=dict)
     stopped_early: str = ""  # why later checks were not run
@@ -88,6 +90,7 @@ class PreflightReport:
             "sender_id": self.sender_id,
             "user_id": self.user_id,
             "entity_id": self.entity_id,
+            "transport": self.transport,
             "gateway_url": self.gateway_url,
             "checks": [asdict(c) for c in self.checks],
             "failed": [c.name for c in self.failed],
@@ -107,8 +110,29 @@ def intacct_message(exc: IntacctError) -> str:
     return "; ".join(lines) if lines else str(exc)
 
 
+def rest_sign_in_fix(exc: IntacctError, config: IntacctConfig) -> str:
+    """What a person does when the REST token endpoint refuses the client credentials."""
+    if isinstance(exc, TransportError) and classify(exc) != ErrorClass.AUTH:
+        return (f"The REST API {config.rest_url} did not answer: check rest_url (connection host, or "
+                "INTACCT_REST_URL; https://api.intacct.com/ia/api/v1 for Intacct) and that this machine can "
+                "reach it, then run the check again.")
+    pattern = match(exc.errors)
+    cause = pattern.name if pattern else ""
+    if cause == "rest_token_request_refused":
+        return (f"Intacct refused the token request's form: the username must be '{config.user_id}@"
+                f"{config.company_id}' (with '|<entity>' for an entity), client_id must be set. Check user_id, "
+                "company_id and client_id of the connection.")
+    return (f"Intacct refused OAuth client '{config.client_id}' for user '{config.user_id}' of company "
+            f"'{config.company_id}': check client_id and client_secret (the app's keys in the Sage developer "
+            "console; connection extras client_id / client_secret, or INTACCT_CLIENT_ID / INTACCT_CLIENT_SECRET), "
+            f"that the user is an active Web Services user ({WEB_SERVICES_USERS_MENU}), and that the company has "
+            f"authorized the app's sender id '{config.sender_id}' ({SENDER_AUTHORIZATION_MENU}, add it, Save).")
+
+
 def sign_in_fix(exc: IntacctError, config: IntacctConfig) -> str:
     """What a person does when getAPISession is refused, by the cause Intacct named."""
+    if config.transport == "rest":
+        return rest_sign_in_fix(exc, config)
     if isinstance(exc, TransportError) and classify(exc) != ErrorClass.AUTH:
         return (f"The gateway {config.gateway_url} did not answer with Intacct XML: check gateway_url (connection "
                 "host, or INTACCT_GATEWAY_URL) and that this machine can reach it, then run the check again.")
@@ -153,19 +177,30 @@ def _failed(group: str, name: str, checked: str, exc: IntacctError, fix: str, de
 def check_sign_in(client: IntacctClient) -> Check:
     config = client.config
     where = f" in entity '{config.entity_id}'" if config.entity_id else ""
-    checked = (f"getAPISession for user '{config.user_id}' of company '{config.company_id}'{where} with sender "
-               f"'{config.sender_id}' (sender credentials, user credentials, sender authorized for the company)")
+    if config.transport == "rest":
+        checked = (f"OAuth 2.0 token (client credentials) of client '{config.client_id}' for user "
+                   f"'{config.user_id}' of company '{config.company_id}'{where} (client credentials, user, the "
+                   f"app's sender '{config.sender_id}' authorized for the company)")
+    else:
+        checked = (f"getAPISession for user '{config.user_id}' of company '{config.company_id}'{where} with sender "
+                   f"'{config.sender_id}' (sender credentials, user credentials, sender authorized for the company)")
     try:
-        session = client.session()
+        level = client.sign_in()
     except IntacctError as exc:
         return _failed("sign-in", "sign-in", checked, exc, sign_in_fix(exc, config))
-    level = f"entity {session.location_id}" if session.location_id else "the top level"
     return Check("sign-in", "sign-in", OK, checked, detail=f"signed in at {level}")
+
+
+def _bridged(client: IntacctClient, call: str) -> str:
+    """How a call REST does not offer is made: the XML function, with the REST token's session."""
+    if client.config.transport == "rest":
+        return f"{call} through the XML session of the REST token (GET /services/core/session/id; REST has none)"
+    return call
 
 
 def check_financial_setup(client: IntacctClient, company_timezone: str | None = None) -> tuple[Check, dict]:
     """``company_timezone``: the product's INTACCT_COMPANY_TIMEZONE, compared with the company's."""
-    checked = "getFinancialSetup: base currency, multi-entity setting and timezone"
+    checked = _bridged(client, "getFinancialSetup") + ": base currency, multi-entity setting and timezone"
     try:
         setup = client.get_financial_setup()
     except IntacctError as exc:
@@ -189,7 +224,7 @@ def check_financial_setup(client: IntacctClient, company_timezone: str | None = 
 
 
 def check_closed_books(client: IntacctClient) -> Check:
-    checked = f"get_closedbooksdate (master-data stream {CLOSED_BOOKS_STREAM})"
+    checked = _bridged(client, "get_closedbooksdate") + f" (master-data stream {CLOSED_BOOKS_STREAM})"
     try:
         closed_through = client.get_closed_books_date()
     except IntacctError as exc:
@@ -213,7 +248,9 @@ def check_stream_read(client: IntacctClient, stream: Stream) -> Check:
 
 def check_dimensions(client: IntacctClient) -> list[Check]:
     """getDimensions, then one read of each user-defined dimension's values."""
-    checked = f"getDimensions (master-data stream {DIMENSIONS_STREAM})"
+    listing = ("GET /services/company-config/dimensions/list" if client.config.transport == "rest"
+               else "getDimensions")
+    checked = f"{listing} (master-data stream {DIMENSIONS_STREAM})"
     try:
         dimensions = client.get_dimensions()
     except IntacctError as exc:
@@ -291,7 +328,8 @@ def check_entities(top_level: IntacctClient, entity_id: str | None, multi_entity
 
 
 def check_write_object(client: IntacctClient, object_name: str) -> Check:
-    checked = f"lookup {object_name} (the object is visible; nothing is created)"
+    how = "the REST model of" if client.config.transport == "rest" else "lookup"
+    checked = f"{how} {object_name} (the object is visible; nothing is created)"
     try:
         client.lookup(object_name)
     except IntacctError as exc:
@@ -308,8 +346,9 @@ def run_preflight(config: IntacctConfig, *, company_timezone: str | None = None,
                   client_factory: Callable[..., IntacctClient] = IntacctClient) -> PreflightReport:
     """Every check, in order; stops after a failed sign-in (every other call would fail the same way).
     ``company_timezone`` is the product's setting (INTACCT_COMPANY_TIMEZONE), checked when given."""
-    report = PreflightReport(gateway_url=config.gateway_url, company_id=config.company_id,
-                             sender_id=config.sender_id, user_id=config.user_id, entity_id=config.entity_id)
+    report = PreflightReport(gateway_url=config.endpoint, company_id=config.company_id,
+                             sender_id=config.sender_id, user_id=config.user_id, entity_id=config.entity_id,
+                             transport=config.transport)
     client = client_factory(config)
     top_level: IntacctClient | None = None
     try:
@@ -363,7 +402,8 @@ _MARKS = {OK: "ok", FAILED: "FAILED", WARNING: "warning"}
 
 def render_text(report: PreflightReport) -> str:
     entity = f", entity {report.entity_id}" if report.entity_id else ""
-    lines = [f"Intacct company {report.company_id}{entity} at {report.gateway_url}",
+    api = " (REST API)" if report.transport == "rest" else ""
+    lines = [f"Intacct company {report.company_id}{entity} at {report.gateway_url}{api}",
              f"sender {report.sender_id}, user {report.user_id}", ""]
     for check in report.checks:
         lines.append(f"[{_MARKS[check.status]:>7}] {check.name}: {check.detail}")

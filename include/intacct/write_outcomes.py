@@ -28,7 +28,7 @@ def outcomes_of_response(client, chunk: Sequence[fn.WriteFunction], response: Re
                          resent: bool) -> list[WriteOutcome]:
     """Outcomes of a request the gateway answered."""
     recorded = [f for f in chunk if _already_recorded(response, f) and not f.record_no and f.lookup]
-    found = _look_up(client, recorded)
+    found = look_up(client, recorded)
     return [_outcome(client, function, response, resent, found) for function in chunk]
 
 
@@ -36,7 +36,7 @@ def outcomes_of_failed_request(client, chunk: Sequence[fn.WriteFunction], exc: I
                                resent: bool) -> list[WriteOutcome]:
     """Outcomes of a request that got no usable answer: looked up when it may have run."""
     unknown = isinstance(exc, TransportError) and (exc.outcome_unknown or resent)
-    found = _look_up(client, [f for f in chunk if f.lookup]) if unknown else {}
+    found = look_up(client, [f for f in chunk if f.lookup]) if unknown else {}
     outcomes = []
     for function in chunk:
         record_no = found.get(function.controlid) if unknown and function.lookup else None
@@ -62,7 +62,7 @@ def _already_recorded(response: Response, function: fn.WriteFunction) -> bool:
     return pattern is not None and pattern.name == "controlid_already_recorded"
 
 
-def _look_up(client, functions: Sequence[fn.WriteFunction]) -> dict[str, str | None | IntacctError]:
+def look_up(client, functions: Sequence[fn.WriteFunction]) -> dict[str, str | None | IntacctError]:
     """controlid -> RECORDNO (None: no such document), or the IntacctError that stopped its lookup."""
     found: dict[str, str | None | IntacctError] = {}
     groups: dict[tuple[str, str], list[fn.WriteFunction]] = {}

@@ -1,16 +1,23 @@
-"""The HTTP face of the sandbox: a raw ASGI app with the gateway routes, operational
-realism (latency, per-company concurrency limit, faults) and the JSON admin API."""
+"""The HTTP face of the sandbox: a raw ASGI app with the XML gateway routes, the REST API (``/ia/api/v1``,
+``include.intacct_sandbox.rest.router``), operational realism (latency, per-company concurrency limit,
+faults) and the JSON admin API."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 from typing import Any
 from urllib.parse import parse_qs
 
 from include.intacct_sandbox import messages
+from include.intacct_sandbox.asgi_io import drop as _drop
+from include.intacct_sandbox.asgi_io import loop_time as _loop_time
+from include.intacct_sandbox.asgi_io import read_body as _read_body
+from include.intacct_sandbox.asgi_io import respond as _respond
+from include.intacct_sandbox.asgi_io import wait_until as _wait_until
 from include.intacct_sandbox.gateway import LOGIN_PATH
+from include.intacct_sandbox.rest.convert import REST_PREFIX
+from include.intacct_sandbox.rest.router import RestRouter
 from include.intacct_sandbox.sandbox import AdminError, Sandbox
 from include.intacct_sandbox.xmlout import element
 
@@ -25,19 +32,10 @@ def _gateway_error_xml(errorno: str, description: str, description2: str) -> str
             f"{element('correction', '')}</error></errormessage></response>")
 
 
-def _loop_time() -> float:
-    return asyncio.get_running_loop().time()
-
-
-async def _wait_until(deadline: float) -> None:
-    remaining = deadline - _loop_time()
-    if remaining > 0:
-        await asyncio.sleep(remaining)
-
-
 class SandboxApp:
     def __init__(self, sandbox: Sandbox):
         self.sandbox = sandbox
+        self.rest = RestRouter(sandbox)
 
     async def __call__(self, scope, receive, send):
         if scope["type"] == "lifespan":
@@ -58,6 +56,8 @@ class SandboxApp:
                 await _respond(send, 405, b"text/plain", b"POST an XML request")
                 return
             await self._gateway(scope, receive, send, body, path)
+        elif path.startswith(REST_PREFIX + "/"):
+            await self.rest.handle(scope, receive, send, body, _base_url(scope))
         elif path.startswith("/admin/"):
             await self._admin(scope, send, body, path[len("/admin/"):], method)
         else:
@@ -181,25 +181,6 @@ def _base_url(scope) -> str:
     return f"http://{server_host}:{server_port}"
 
 
-async def _read_body(receive) -> bytes:
-    chunks = []
-    while True:
-        message = await receive()
-        if message["type"] == "http.disconnect":
-            break
-        chunks.append(message.get("body", b""))
-        if not message.get("more_body"):
-            break
-    return b"".join(chunks)
-
-
-async def _respond(send, status: int, content_type: bytes, body, extra_headers=()) -> None:
-    data = body.encode() if isinstance(body, str) else body
-    headers = [(b"content-type", content_type), (b"content-length", str(len(data)).encode()), *extra_headers]
-    await send({"type": "http.response.start", "status": status, "headers": headers})
-    await send({"type": "http.response.body", "body": data})
-
-
 async def _fault_response(fault: str, receive, send) -> None:
     if fault == "rate_limit":
         await _respond(send, 429, XML, _gateway_error_xml("GW-0010", messages.RATE_LIMIT_DESCRIPTION,
@@ -215,11 +196,3 @@ async def _fault_response(fault: str, receive, send) -> None:
         await _respond(send, 200, b"text/html; charset=utf-8", messages.HTML_ERROR_PAGE)
     else:  # drop_connection: close the socket without a response
         _drop(receive)
-
-
-def _drop(receive) -> None:
-    cycle = getattr(receive, "__self__", None)
-    transport = getattr(cycle, "transport", None)
-    if transport is None:
-        raise RuntimeError("dropping a connection needs uvicorn's transport")
-    transport.close()

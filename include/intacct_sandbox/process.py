@@ -14,7 +14,13 @@ import requests
 from include import demo_company as demo
 from include.intacct_sandbox.admin import SandboxAdmin
 from include.intacct_sandbox.gateway import LOGIN_PATH
-from include.intacct_sandbox.options import DEFAULT_SENDER_PASSWORD, DEFAULT_USER_PASSWORD
+from include.intacct_sandbox.options import (
+    DEFAULT_CLIENT_SECRET,
+    DEFAULT_SENDER_PASSWORD,
+    DEFAULT_USER_PASSWORD,
+)
+from include.intacct_sandbox.rest.auth import DEFAULT_CLIENT_ID
+from include.intacct_sandbox.rest.convert import REST_PREFIX
 
 ROOT = Path(__file__).resolve().parents[2]
 _LISTENING = re.compile(rb"listening on (http://\S+)")
@@ -23,24 +29,34 @@ _LISTENING = re.compile(rb"listening on (http://\S+)")
 class SandboxProcess:
     """A running sandbox server. Use as a context manager, or call stop()."""
 
-    def __init__(self, process: subprocess.Popen, base_url: str, sender_password: str, user_password: str):
+    def __init__(self, process: subprocess.Popen, base_url: str, sender_password: str, user_password: str,
+                 client_secret: str = DEFAULT_CLIENT_SECRET):
         self.process = process
         self.base_url = base_url
         self.url = base_url + LOGIN_PATH
+        self.rest_url = base_url + REST_PREFIX
         self.admin = SandboxAdmin(base_url)
         self._sender_password = sender_password
         self._user_password = user_password
+        self._client_secret = client_secret
 
     def __repr__(self) -> str:
         return f"SandboxProcess(url={self.url!r}, pid={self.process.pid})"
 
-    def config_kwargs(self, company_id: str = demo.COMPANY_ID) -> dict[str, str]:
-        return {"gateway_url": self.url, "sender_id": demo.SANDBOX_SENDER_ID,
-                "sender_password": self._sender_password, "company_id": company_id,
-                "user_id": demo.SANDBOX_USER_ID, "user_password": self._user_password}
+    def config_kwargs(self, company_id: str = demo.COMPANY_ID, transport: str = "xml") -> dict[str, str]:
+        """IntacctConfig(**kwargs) for a seeded company, over the XML gateway or (``transport="rest"``) the REST
+        API with the sandbox's OAuth client (the sender's credentials too: the closed-books date comes
+        through the XML API)."""
+        common = {"gateway_url": self.url, "sender_id": demo.SANDBOX_SENDER_ID,
+                  "sender_password": self._sender_password, "company_id": company_id,
+                  "user_id": demo.SANDBOX_USER_ID}
+        if transport == "rest":
+            return {**common, "transport": "rest", "rest_url": self.rest_url, "client_id": DEFAULT_CLIENT_ID,
+                    "client_secret": self._client_secret}
+        return {**common, "user_password": self._user_password}
 
-    def env(self, company_id: str = demo.COMPANY_ID) -> dict[str, str]:
-        return {f"INTACCT_{k.upper()}": v for k, v in self.config_kwargs(company_id).items()}
+    def env(self, company_id: str = demo.COMPANY_ID, transport: str = "xml") -> dict[str, str]:
+        return {f"INTACCT_{k.upper()}": v for k, v in self.config_kwargs(company_id, transport).items()}
 
     def stop(self, timeout: float = 10.0) -> None:
         if self.process.poll() is None:
@@ -73,6 +89,7 @@ def start_sandbox(state_dir: str | Path, port: int = 0, host: str = "127.0.0.1",
     """
     sender_password = sender_password or os.environ.get("SANDBOX_SENDER_PASSWORD", DEFAULT_SENDER_PASSWORD)
     user_password = user_password or os.environ.get("SANDBOX_USER_PASSWORD", DEFAULT_USER_PASSWORD)
+    client_secret = os.environ.get("SANDBOX_CLIENT_SECRET", DEFAULT_CLIENT_SECRET)
     args = [sys.executable, "-m", "include.intacct_sandbox", "serve", "--host", host, "--port", str(port),
             "--state-dir", str(state_dir), "--latency-ms", str(latency_ms),
             "--function-latency-ms", str(function_latency_ms)]
@@ -84,6 +101,7 @@ def start_sandbox(state_dir: str | Path, port: int = 0, host: str = "127.0.0.1",
     for fault, probability in (fault_probabilities or {}).items():
         args += ["--fault", f"{fault}={probability}"]
     env = {**os.environ, "SANDBOX_SENDER_PASSWORD": sender_password, "SANDBOX_USER_PASSWORD": user_password,
+           "SANDBOX_CLIENT_SECRET": client_secret,
            "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
     process = subprocess.Popen(args, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + startup_timeout
@@ -105,7 +123,7 @@ def start_sandbox(state_dir: str | Path, port: int = 0, host: str = "127.0.0.1",
         raise RuntimeError(f"the sandbox did not start: {output.decode(errors='replace')[-2000:]}")
     # Keep reading the server's output so a full pipe never blocks it.
     _drain(process)
-    sandbox = SandboxProcess(process, base_url, sender_password, user_password)
+    sandbox = SandboxProcess(process, base_url, sender_password, user_password, client_secret)
     while time.monotonic() < deadline:
         try:
             if requests.get(base_url + "/admin/health", timeout=2).status_code == 200:

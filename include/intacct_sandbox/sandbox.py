@@ -17,6 +17,7 @@ from include.intacct_sandbox.faults import Faults
 from include.intacct_sandbox.gateway import Gateway, Senders
 from include.intacct_sandbox.options import UNAUTHORIZED_SENDER_ID, Options
 from include.intacct_sandbox.records import advance_modified, stamp_new_record
+from include.intacct_sandbox.rest.auth import OAuth
 from include.intacct_sandbox.store import Store
 from include.intacct_sandbox.writes import create_master
 
@@ -54,6 +55,7 @@ class Sandbox:
         self.refused_over_limit: Counter[str] = Counter()
         self.clock_offset = timedelta(0)
         self.gateway = Gateway(self)
+        self.oauth = OAuth(self)  # the REST API's tokens, as `sessions` are the XML API's
         if self.store.is_empty():
             self._seed()
 
@@ -77,6 +79,7 @@ class Sandbox:
         self.clock_offset = timedelta(0)
         self._seed()
         self.sessions.clear()
+        self.oauth = OAuth(self)
         self.cursors.clear()
         self.latest_cursors.clear()
         self.options = replace(self._start_options)
@@ -244,9 +247,11 @@ class Sandbox:
         return self.options.runtime_settings()
 
     def expire_sessions(self, company: str | None = None) -> int:
+        """End the XML sessions of ``company`` (None: all) and refuse the REST tokens issued so far."""
         doomed = [sid for sid, s in self.sessions.items() if company in (None, s.company)]
         for sid in doomed:
             del self.sessions[sid]
+        self.oauth.revoke(company)
         return len(doomed)
 
     def advance_clock(self, seconds: float) -> str:

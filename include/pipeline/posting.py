@@ -205,8 +205,10 @@ def _link_landed_earlier(batch: PreparedBatch, claimed: Sequence[ClaimedDocument
     if client is None:
         return
     earlier = {c.key: c.earlier_controlid for c in claimed if c.earlier_controlid}
-    suspects = [(p, d) for p, d in batch.payloads if p.key in earlier and p.controlid != earlier[p.key]
-                and p.function != "update"]
+    # Over REST a resend is recognised only in the very same request (Idempotency-Key), never regrouped.
+    regrouped = not getattr(client, "recognises_resent_controlids", True)
+    suspects = [(p, d) for p, d in batch.payloads if p.key in earlier
+                and (p.controlid != earlier[p.key] or regrouped) and p.function != "update"]
     if not suspects:
         return
     from include.pipeline.intacct_lookup import find_by_number

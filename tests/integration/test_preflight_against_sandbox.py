@@ -167,3 +167,41 @@ def test_a_product_timezone_other_than_the_companys_is_a_warning_with_the_settin
     assert report.ready and report.exit_code() == 0  # a warning does not make the company unready
     assert "1 warning(s): financial setup" in render_text(report)
     assert by_name(run_preflight(config, company_timezone="America/New_York"))["financial setup"].status == "ok"
+
+
+# -- the same check over the REST API (transport rest) ------------------------------------------------
+
+def rest_preflight(sandbox, company="DEMO", **overrides):
+    kwargs = {**sandbox.process.config_kwargs(company, transport="rest"), **overrides}
+    return run_preflight(IntacctConfig(**kwargs, backoff_base=0.01, backoff_max=0.05))
+
+
+def test_over_rest_the_demo_company_fails_only_the_unpermitted_dimension_and_creates_nothing(sandbox):
+    posted_before = sandbox.admin.posted()
+    report = rest_preflight(sandbox)
+    checks = by_name(report)
+    assert report.transport == "rest"
+    assert [c.name for c in report.failed] == ["read dimension CHANNEL"]
+    assert "INT402" in checks["read dimension CHANNEL"].detail
+    assert checks["sign-in"].status == "ok" and checks["read dimension REGION"].status == "ok"
+    assert all(checks[f"read {name}"].status == "ok" for name in STREAMS)
+    # REST has no closed-books date: it comes through the XML session of the REST token, and says so
+    assert "closed through" in checks["closed-books date"].detail
+    assert "XML session of the REST token" in checks["closed-books date"].checked
+    assert sandbox.admin.posted() == posted_before
+    text = render_text(report) + json.dumps(report.to_json())
+    for secret in (sandbox.process._client_secret, sandbox.config_kwargs["sender_password"]):
+        assert secret not in text
+
+    sandbox.admin.grant_udd("CHANNEL")
+    assert rest_preflight(sandbox).exit_code() == 0
+
+
+def test_over_rest_a_wrong_client_secret_fails_sign_in_with_the_credentials_to_fix_and_stops(sandbox):
+    report = rest_preflight(sandbox, client_secret="not-the-client-secret")
+    assert [c.name for c in report.checks] == ["sign-in"]
+    sign_in = report.checks[0]
+    assert sign_in.status == "failed" and sign_in.error_class == "auth"
+    assert "client_id and client_secret" in sign_in.fix and "'demo_client'" in sign_in.fix
+    assert "not-the-client-secret" not in render_text(report) + json.dumps(report.to_json())
+    assert report.exit_code() == 1

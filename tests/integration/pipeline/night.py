@@ -24,6 +24,19 @@ from include.remediation import HANDLERS
 from include.settings import load_settings
 
 
+def client_config(sandbox, transport: str = "xml", options: dict | None = None) -> IntacctConfig:
+    """The sandbox connection over ``transport``, with ``options`` overriding fields. On REST the user signs in
+    with the OAuth client's secret, so an overridden ``user_password`` (a test of refused credentials) stands
+    for a wrong client secret there."""
+    options = dict(options or {})
+    if transport == "xml":
+        return IntacctConfig(**{**sandbox.config_kwargs, **options})
+    company = options.get("company_id") or sandbox.config_kwargs["company_id"]
+    if "user_password" in options:
+        options["client_secret"] = options.pop("user_password")
+    return IntacctConfig(**{**sandbox.process.config_kwargs(company, transport), **options})
+
+
 def refresh_master_data(settings, client) -> None:
     """Read every master-data object from the sandbox into the reference store (as the master-data DAG does)."""
     from include.ledger import Ledger
@@ -46,6 +59,7 @@ class Night:
     as_of: date = field(default_factory=lambda: datetime.now(UTC).date())
 
     client_options: dict = field(default_factory=dict)  # IntacctConfig overrides, e.g. max_retries
+    transport: str = "xml"  # the connection's API: xml (the gateway) or rest
 
     def __post_init__(self):
         self.erp_path = self.tmp / "erp.db"
@@ -59,7 +73,7 @@ class Night:
         self.runs = 0
 
     def client(self) -> IntacctClient:
-        return IntacctClient(IntacctConfig(**{**self.sandbox.config_kwargs, **self.client_options}))
+        return IntacctClient(client_config(self.sandbox, self.transport, self.client_options))
 
     def generate(self, *, lines: int, seed: int = 42, defect_rate: float | None = 0.0, **kwargs) -> dict:
         return generate(str(self.erp_path), lines=lines, seed=seed, as_of=self.as_of, defect_rate=defect_rate,

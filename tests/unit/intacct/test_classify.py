@@ -11,6 +11,7 @@ from include.intacct.errors import (
     FunctionError,
     TransportError,
 )
+from tests.unit.intacct.rest.classify_cases import REST_CASES
 
 GENERIC = ErrorDetail("BL01001973", "", "Could not create Document record!")
 
@@ -137,6 +138,9 @@ CASES = {
         [line("BL01001973", "Currently, we can't create the transaction", "Could not create cctransaction record!",
               "Check the transaction for errors or inconsistencies, then try again.")], ErrorClass.TRANSIENT),
 }
+
+
+CASES.update(REST_CASES)  # the REST matcher's patterns share the table
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
