@@ -5,7 +5,7 @@ retries, then the ledger compared with the ERP and with what Intacct holds.
 Prints documents, requests, faults injected by kind, lost, duplicated, ledger vs Intacct
 mismatches and whether any person action was needed (target: 0 / 0 / 0 / none); exits 1 otherwise.
 
-    .venv/bin/python bench/chaos.py                       # 10,000+ documents (the README's figures)
+    .venv/bin/python bench/chaos.py                       # 10,000+ documents (the figures in docs/benchmarks.md)
     .venv/bin/python bench/chaos.py --lines 3000 --seed 5 # smaller, another fault sequence
 """
 

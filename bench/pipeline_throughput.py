@@ -11,7 +11,7 @@ Prints, each measured in this one run:
   * peak memory (max RSS) of extract+validate+load at each --memory-lines size, measured
     in a fresh process each, to show whether it grows with volume.
 
-    .venv/bin/python bench/pipeline_throughput.py                    # the README's figures
+    .venv/bin/python bench/pipeline_throughput.py                    # the figures in docs/benchmarks.md
     .venv/bin/python bench/pipeline_throughput.py --memory-lines      # the table and validation only
     .venv/bin/python bench/pipeline_throughput.py --memory-lines 100000  # quicker
     .venv/bin/python bench/pipeline_throughput.py --transports rest --memory-lines  # the REST rows only

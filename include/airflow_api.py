@@ -1,4 +1,4 @@
-"""Airflow's REST API, as far as starting a backfill and checking on a run's tasks need it.
+"""Airflow's REST API through the `airflow_api` connection: starting a backfill, pausing, a run's tasks.
 
 The base URL and credentials come from an Airflow connection (default ``airflow_api``):
 host (with scheme, or schema + host + port), login and password of an Airflow user allowed

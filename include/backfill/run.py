@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from include.backfill.airflow_api import AirflowApi, AirflowApiError, AirflowApiNotConfigured
+from include.airflow_api import AirflowApi, AirflowApiError, AirflowApiNotConfigured
 from include.backfill.airflow_cli import run_airflow_cli
 from include.backfill.periods import PeriodWindow, period_bounds, reopened_windows
 from include.settings import Settings

@@ -20,6 +20,10 @@ INTEGER = "integer"
 JSON_OBJECT = "json"  # a JSON object of name to value id; empty means {}
 
 
+class ErpSourceError(ValueError):
+    """The source does not meet the contract (missing table or required column)."""
+
+
 @dataclass(frozen=True)
 class Column:
     name: str

@@ -17,7 +17,7 @@ import tempfile
 from pathlib import Path
 
 from include.erp import contract
-from include.erp.source import ErpSourceError
+from include.erp.contract import ErpSourceError
 
 _ROWS_PER_INSERT = 5000
 _SIGNATURE_TABLE = "_csv_stage_signature"

@@ -4,7 +4,7 @@ Memory stays flat whatever the ERP's size: headers are read in keyset pages of
 ``chunk_size`` ordered by ``(updated_at, key)`` and lines are fetched for one page
 of header keys at a time. Nothing is dropped: unparseable values, orphan lines,
 headers without lines and duplicated document numbers arrive as documents
-carrying ``SourceProblem``s (see docs/readme/erp.md for when each is yielded).
+carrying ``SourceProblem``s (see docs/erp/index.md for when each is yielded).
 """
 
 from __future__ import annotations
@@ -19,6 +19,8 @@ from typing import Any
 import sqlalchemy as sa
 
 from include.erp import contract
+from include.erp.contract import ErpSourceError
+from include.erp.csv_staging import stage_csv_folder
 from include.erp.documents import DOCUMENT_SPECS, MASTER_SPECS, SourceDocument, SourceMaster, SourceProblem
 from include.erp.parsing import PARSERS, parse_key
 
@@ -37,10 +39,6 @@ def implausible_stamp(value: datetime, now: datetime) -> str | None:
     if value < EARLIEST_PLAUSIBLE:
         return f"{value.isoformat()} is before 1900: not a real change time. Correct updated_at in the ERP"
     return None
-
-
-class ErpSourceError(ValueError):
-    """The source does not meet the contract (missing table or required column)."""
 
 
 @dataclass(frozen=True)
@@ -510,8 +508,6 @@ def open_source(location: str | Path | sa.URL, *, staging_dir: str | Path | None
     folder is staged into a local SQLite file (in ``staging_dir``, by default the
     temp directory), restaged only when one of its CSV files changed.
     """
-    from include.erp.csv_staging import stage_csv_folder
-
     if isinstance(location, sa.URL):
         return SqlSource(location)
     text = str(location)

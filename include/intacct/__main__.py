@@ -18,7 +18,8 @@ import json
 import logging
 import sys
 
-from include.intacct.config import DEFAULT_CONN_ID, ConfigError, resolve_config
+from include.intacct.config import DEFAULT_CONN_ID, ConfigError
+from include.intacct.connection import resolve_config
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -11,7 +11,6 @@ entities, paging by keyset, and the scheduling of writes over the tenant's reque
 
 from __future__ import annotations
 
-import importlib
 import logging
 import threading
 import time
@@ -22,7 +21,7 @@ from datetime import date
 from typing import Any
 
 from include.intacct import functions as fn
-from include.intacct.config import IntacctConfig
+from include.intacct.config import ConfigError, IntacctConfig
 from include.intacct.errors import ResponseFormatError
 from include.intacct.masking import mask_secret
 from include.intacct.metrics import Metrics
@@ -32,13 +31,18 @@ from include.intacct.retry import RetryPolicy
 
 log = logging.getLogger("include.intacct")
 
-# transport -> "module:class" of its client, imported when first used (no import circle: each imports this one).
-TRANSPORT_CLIENTS = {"xml": "include.intacct.xml_client:XmlClient", "rest": "include.intacct.rest.client:RestClient"}
+# transport -> its client class. Each transport's client registers itself when defined
+# (``class XmlClient(IntacctClient, transport="xml")``); the package include.intacct imports both,
+# so this module never names the modules that build on it.
+TRANSPORT_CLIENTS: dict[str, type[IntacctClient]] = {}
 
 
 def client_class(transport: str) -> type[IntacctClient]:
-    module, _, name = TRANSPORT_CLIENTS[transport].partition(":")
-    return getattr(importlib.import_module(module), name)
+    try:
+        return TRANSPORT_CLIENTS[transport]
+    except KeyError:
+        raise ConfigError(f"transport {transport!r}: no client is registered for it (known: "
+                          f"{', '.join(sorted(TRANSPORT_CLIENTS))})") from None
 
 
 class IntacctClient:
@@ -56,6 +60,11 @@ class IntacctClient:
     # Whether a controlid sent again in another request is recognised by Intacct (XML uniqueid: yes; REST's
     # Idempotency-Key belongs to one request's body, so a document regrouped into another request is not).
     recognises_resent_controlids = True
+
+    def __init_subclass__(cls, transport: str | None = None, **kwargs: Any):
+        super().__init_subclass__(**kwargs)
+        if transport is not None:
+            TRANSPORT_CLIENTS[transport] = cls
 
     def __new__(cls, config: IntacctConfig, *args: Any, **kwargs: Any):
         if cls is IntacctClient:

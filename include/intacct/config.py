@@ -7,14 +7,12 @@ user password, client secret) are excluded from ``repr``/``str``.
 
 from __future__ import annotations
 
-import logging
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-log = logging.getLogger(__name__)
-
+DEFAULT_CONN_ID = "intacct_default"  # the Airflow connection the product uses unless told otherwise
 DEFAULT_GATEWAY_URL = "https://api.intacct.com/ia/xml/xmlgw.phtml"
 DEFAULT_REST_URL = "https://api.intacct.com/ia/api/v1"
 MAX_FUNCTIONS_PER_REQUEST = 1000
@@ -255,26 +253,3 @@ def _convert(name: str, value: Any, annotation: Any) -> Any:
         raise ConfigError(f"Intacct {name} must be a string, got {type(value).__name__}")
     return value
 
-
-DEFAULT_CONN_ID = "intacct_default"
-
-
-def resolve_config(conn_id: str | None = None) -> IntacctConfig:
-    """The configuration the product's tasks and commands use: the Airflow connection
-    (``conn_id``, default intacct_default); without an explicit ``conn_id``, the INTACCT_*
-    variables when that connection cannot be resolved (or Airflow is not installed) and
-    INTACCT_GATEWAY_URL is set."""
-    try:
-        from include.intacct.hook import IntacctHook
-
-        return IntacctHook(conn_id or DEFAULT_CONN_ID).get_config()
-    except ConfigError:
-        raise
-    except Exception as exc:  # no such Airflow connection (or no Airflow): the environment, if it is set
-        if conn_id is not None or not (os.environ.get("INTACCT_GATEWAY_URL") or os.environ.get("INTACCT_REST_URL")):
-            raise ConfigError(f"No usable Airflow connection {conn_id or DEFAULT_CONN_ID!r} "
-                              f"({type(exc).__name__}: {exc}); set it, or the INTACCT_* environment variables "
-                              "(INTACCT_GATEWAY_URL or INTACCT_REST_URL, INTACCT_SENDER_ID, ...)") from None
-        log.info("Airflow connection %s unavailable (%s); using the INTACCT_* environment",
-                 conn_id or DEFAULT_CONN_ID, type(exc).__name__)
-    return IntacctConfig.from_env()

@@ -10,15 +10,13 @@ Intacct pool's size), max_retries.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from airflow.sdk import BaseHook
 
+from include.intacct.client import IntacctClient
 from include.intacct.config import DEFAULT_CONN_ID, IntacctConfig
 from include.intacct.masking import mask_secret
-
-if TYPE_CHECKING:
-    from include.intacct.client import IntacctClient
 
 
 class IntacctHook(BaseHook):
@@ -51,8 +49,6 @@ class IntacctHook(BaseHook):
     def get_conn(self) -> IntacctClient:
         """The hook's client (created once per hook, reused by every call of the task)."""
         if self._client is None:
-            from include.intacct.client import IntacctClient
-
             self._client = IntacctClient(self.get_config())
         return self._client
 

@@ -10,15 +10,22 @@ import math
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from lxml import etree
 
 from include.intacct.errors import ErrorDetail, ResponseFormatError, raw_snippet
 from include.intacct.responses import AuthenticationResult, ControlResult, FunctionResult, Response
 
-if TYPE_CHECKING:
-    from include.intacct.functions import Function
+
+class FunctionElement(Protocol):
+    """What a request needs of a function (include.intacct.functions.Function): its controlid, and
+    writing its own element's content."""
+
+    controlid: str
+
+    def write(self, function_element: etree._Element) -> None: ...
+
 
 DTD_VERSION = "3.0"
 
@@ -103,7 +110,7 @@ def build_request(
     sender_id: str,
     sender_password: str,
     request_controlid: str,
-    functions: Iterable[Function],
+    functions: Iterable[FunctionElement],
     session_id: str | None = None,
     login: Mapping[str, str | None] | None = None,
     transaction: bool = False,

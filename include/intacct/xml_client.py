@@ -37,7 +37,7 @@ from include.intacct.xml import build_request, parse_response
 log = logging.getLogger("include.intacct")
 
 
-class XmlClient(IntacctClient):
+class XmlClient(IntacctClient, transport="xml"):
     """The facade over the XML gateway (``transport`` ``xml``)."""
 
     def _open(self, connection: IntacctClient | None) -> None:

@@ -5,7 +5,8 @@
 """
 
 from include.ledger.db import default_url, migrate
-from include.ledger.ledger import OBJECT_CATEGORIES, Ledger, LedgerInputError, UnknownObject
+from include.ledger.inputs import OBJECT_CATEGORIES, LedgerInputError, UnknownObject
+from include.ledger.ledger import Ledger
 from include.ledger.records import (
     Claim,
     Claims,

@@ -8,7 +8,7 @@ can then ask Airflow about the run that holds it:
 * inside a task, through the Task SDK (the task's own channel to the API server: no connection
   to configure);
 * elsewhere, through Airflow's REST API when an ``airflow_api`` connection exists
-  (``include.backfill.airflow_api``);
+  (``include.airflow_api``);
 * otherwise nobody can tell, and only the claim's lease speaks (``include.ledger.leases``).
 
 Airflow is imported only where it is already loaded (inside a task) or when the REST API is
@@ -110,7 +110,7 @@ def _from_task_sdk(dag_id: str, run_id: str) -> dict[str, str | None] | None:
 
 
 def _from_rest_api(dag_id: str, run_id: str) -> dict[str, str | None] | None:
-    from include.backfill.airflow_api import AirflowApi, AirflowApiError, AirflowApiNotConfigured
+    from include.airflow_api import AirflowApi, AirflowApiError, AirflowApiNotConfigured
 
     try:
         api = AirflowApi.from_connection()

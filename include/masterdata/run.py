@@ -53,7 +53,7 @@ def plan_pushes(objects: list[str], push_erp_masters: bool) -> list[str]:
 def open_client():
     """The Intacct client: from the Airflow connection when Airflow can resolve it, else INTACCT_* variables."""
     from include.intacct import IntacctClient
-    from include.intacct.config import resolve_config
+    from include.intacct.connection import resolve_config
 
     return IntacctClient(resolve_config())
 

@@ -35,8 +35,8 @@ from dataclasses import dataclass, field
 
 from include.error_classes import ErrorClass
 from include.ledger import Hold, Status
+from include.ledger.claims import DEFAULT_LEASE_SECONDS
 from include.ledger.leases import LeaseKeeper, abandoned_claims, end_leases
-from include.ledger.ledger import DEFAULT_LEASE_SECONDS
 from include.ledger.owners import worker_name
 from include.masterdata.lookups import lookups_of, streams_of
 from include.pipeline.outcomes import validation_outcome

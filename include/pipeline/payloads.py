@@ -95,7 +95,7 @@ def ar_invoice_payload(document: SourceDocument) -> Payload:
             "classid": line.get("class_id") or None,
         }
         # GLDIM<NAME> elements on the line: the form the sandbox accepts and stores for create_invoice
-        # (it ignores nested <customfields>); see docs/readme/transactions.md.
+        # (it ignores nested <customfields>); see docs/pipeline/transactions.md.
         item.update(_udds(line))
         items.append(item)
     fields = {

@@ -3,7 +3,7 @@ the characters XML 1.0 can carry. Each number names its source; where no public 
 gives one, it says so and the number is this product's own conservative choice.
 
 Pure Python (no pandas): the validator's messages and the frame both use it, and it is
-imported at DAG-parse time. The table in docs/readme/validation.md ("Intacct's field
+imported at DAG-parse time. The table in docs/pipeline/validation.md ("Intacct's field
 limits") repeats these numbers and sources.
 
 Sources used below:

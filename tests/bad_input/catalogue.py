@@ -1,7 +1,7 @@
-"""docs/bad-inputs.md, written from the two catalogues the tests run (bad ERP rows, gateway
+"""docs/reference/bad-inputs.md, written from the two catalogues the tests run (bad ERP rows, gateway
 answers the client cannot use), so the page lists exactly what is tested.
 
-    .venv/bin/python -m tests.bad_input.catalogue     # rewrite docs/bad-inputs.md
+    .venv/bin/python -m tests.bad_input.catalogue     # rewrite docs/reference/bad-inputs.md
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from pathlib import Path
 from tests.bad_input.erp_rows import CASES as ERP_CASES
 from tests.bad_input.gateway_answers import CASES as GATEWAY_CASES
 
-PAGE = Path(__file__).resolve().parents[2] / "docs" / "bad-inputs.md"
+PAGE = Path(__file__).resolve().parents[2] / "docs" / "reference" / "bad-inputs.md"
 
 
 def _cell(text: str) -> str:

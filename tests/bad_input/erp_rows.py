@@ -4,7 +4,7 @@ ledger and phrases its message holds (the table, the key, the column and the off
 No step may crash on any of them, and every other document still posts.
 
 ``tests/integration/pipeline/test_bad_input_catalogue.py`` runs them all in one night against
-the sandbox; ``tests/bad_input/catalogue.py`` lists them in docs/bad-inputs.md.
+the sandbox; ``tests/bad_input/catalogue.py`` lists them in docs/reference/bad-inputs.md.
 """
 
 from __future__ import annotations

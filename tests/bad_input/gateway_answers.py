@@ -4,7 +4,7 @@ never as a crash, a wrong value, or a silent "nothing there".
 
 Each case arranges the gateway, makes one call, and names the exception, the error class the
 classifier gives it, and a phrase of its message. ``tests/bad_input/catalogue.py`` lists them in
-docs/bad-inputs.md.
+docs/reference/bad-inputs.md.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""docs/bad-inputs.md lists exactly the catalogues the tests run, and there are at least 50."""
+"""docs/reference/bad-inputs.md lists exactly the catalogues the tests run, and there are at least 50."""
 
 from tests.bad_input.catalogue import PAGE, render
 from tests.bad_input.erp_rows import CASES as ERP_CASES

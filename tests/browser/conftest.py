@@ -101,6 +101,6 @@ def browser(tmp_path):
 
 @pytest.fixture
 def screenshots(tmp_path) -> Path:
-    """Where the tests save their screenshots: STATUS_PAGE_SCREENSHOTS (docs/images to refresh the README's),
+    """Where the tests save their screenshots: STATUS_PAGE_SCREENSHOTS (docs/images to refresh the documentation's),
     else the test's temporary folder."""
     return Path(os.environ.get("STATUS_PAGE_SCREENSHOTS") or tmp_path / "screenshots")

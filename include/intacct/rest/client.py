@@ -38,7 +38,7 @@ MODEL_PATH = "/services/core/model"
 READ_KEYS_PER_QUERY = 100
 
 
-class RestClient(IntacctClient):
+class RestClient(IntacctClient, transport="rest"):
     """The facade over Intacct's REST API; XML-shaped in, XML-shaped out (``include.intacct.rest.objects``)."""
 
     recognises_resent_controlids = False

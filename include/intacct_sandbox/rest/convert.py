@@ -16,7 +16,7 @@ from include.intacct.rest.values import flatten, get_path, set_path, to_rest, to
 from include.intacct_sandbox.context import LINE_RECORDNO_FACTOR
 
 REST_PREFIX = "/ia/api/v1"
-STORE_TZ = "UTC"  # the sandbox keeps its timestamps in UTC (docs/readme/sandbox.md)
+STORE_TZ = "UTC"  # the sandbox keeps its timestamps in UTC (docs/sandbox.md)
 
 
 class BodyError(ValueError):

@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from include.airflow_api import AirflowApi
 from include.backfill import DagPaused, backfill_cli_args, backfill_period
-from include.backfill.airflow_api import AirflowApi
 from include.devtools.airflow_local import LocalAirflow
 from include.intacct import IntacctConfig
 from include.ledger import Ledger

@@ -26,7 +26,7 @@ def test_triggered_run_and_backfill_succeed_under_the_local_executor(night, tmp_
     env = {**night.env, **intacct_connection_env(night.sandbox.config_kwargs),
            "INTEGRATION_TRANSIENT_RETRY_DELAYS": "0",
            # backfill --from-date/--to-date are read in Airflow's default timezone: the schedule's, so a
-           # date means that local day (see docs/readme/transactions.md)
+           # date means that local day (see docs/pipeline/transactions.md)
            "AIRFLOW__CORE__DEFAULT_TIMEZONE": night.settings.schedule_timezone,
            # The night leaves defective documents for a person: the DAG's notifier mails once.
            **smtp_sink.connection_env(), "INTEGRATION_ALERT_EMAIL_TO": "finance@example.test"}

@@ -1,6 +1,6 @@
 from datetime import UTC, date, datetime
 
-from include.backfill.airflow_api import AirflowApi, base_url_of
+from include.airflow_api import AirflowApi, base_url_of
 from include.backfill.run import backfill_cli_args, last_complete_day
 
 

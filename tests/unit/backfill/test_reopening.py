@@ -4,7 +4,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from include.backfill.airflow_api import AirflowApiNotConfigured
+from include.airflow_api import AirflowApiNotConfigured
 from include.backfill.run import handle_reopening
 from include.ledger import Ledger, Outcome
 from include.settings import load_settings

@@ -298,7 +298,7 @@ def test_readme_section_shows_the_current_contract_and_defect_tables():
 
     from include.erp import defects
 
-    readme = (Path(__file__).resolve().parents[3] / "docs" / "readme" / "erp.md").read_text()
+    readme = (Path(__file__).resolve().parents[3] / "docs" / "reference" / "erp-contract.md").read_text()
     assert contract.markdown_tables().strip() in readme
     assert defects.markdown_table().strip() in readme
 

@@ -24,7 +24,7 @@ from include.quality.limits import (
 from tests.unit.quality.builders import BUILDERS, ap_bill, ar_invoice, journal_entry, with_line
 
 DQ = ErrorClass.DATA_QUALITY
-DOCS = Path(__file__).resolve().parents[3] / "docs" / "readme" / "validation.md"
+DOCS = Path(__file__).resolve().parents[3] / "docs" / "pipeline" / "validation.md"
 
 # (document type, header or line, field, the most characters Intacct takes)
 LENGTH_LIMITS = [

@@ -1,11 +1,11 @@
-"""docs/readme/failures.md ("When a sync fails") says what include/error_classes.py says, class by class."""
+"""docs/failures.md ("When a sync fails") says what include/error_classes.py says, class by class."""
 
 import re
 from pathlib import Path
 
 from include.error_classes import ERROR_CLASSES, ErrorClass
 
-PAGE = Path(__file__).resolve().parents[3] / "docs" / "readme" / "failures.md"
+PAGE = Path(__file__).resolve().parents[3] / "docs" / "failures.md"
 HEADING = re.compile(r"^### `([a-z_]+)`\s*$", re.MULTILINE)
 
 
@@ -31,7 +31,7 @@ def test_each_entry_states_the_tables_meaning_product_action_and_person_action_w
         for label, text in (("What it means:", info.meaning), ("What the product does:", info.product_does),
                             ("What you do:", info.person_does)):
             assert _flat(f"**{label}** {text}") in section, (
-                f"docs/readme/failures.md, {error_class.value}: '{label}' differs from include/error_classes.py")
+                f"docs/failures.md, {error_class.value}: '{label}' differs from include/error_classes.py")
 
 
 def test_failures_page_gives_the_backfill_recipe_for_reopened_periods():
