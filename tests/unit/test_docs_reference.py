@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from include.devtools import docs_reference
+from include.devtools import docs_configuration, docs_reference
 
 REPO = docs_reference.REPO_ROOT
 
@@ -37,7 +37,7 @@ def test_readme_links_are_the_home_pages_links_from_one_level_up():
 
 
 def test_every_setting_the_code_reads_has_a_row_with_the_codes_default():
-    page = docs_reference.render_configuration()
+    page = docs_configuration.render_configuration()
     assert "| `INTEGRATION_CHUNK_SIZE` | `2000` |" in page
     assert "| `INTEGRATION_SCHEDULE_TIMEZONE` | the value of `INTACCT_COMPANY_TIMEZONE` |" in page
     assert "| `INTEGRATION_TRANSIENT_RETRY_DELAYS` | `5,20,60` |" in page
@@ -46,16 +46,16 @@ def test_every_setting_the_code_reads_has_a_row_with_the_codes_default():
 
 
 def test_a_setting_read_but_not_described_stops_the_generator(monkeypatch):
-    settings = docs_reference._settings()
-    monkeypatch.setattr(docs_reference, "_settings", lambda: settings[1:])
+    settings = docs_configuration._settings()
+    monkeypatch.setattr(docs_configuration, "_settings", lambda: settings[1:])
     with pytest.raises(RuntimeError, match="INTEGRATION_DATA_DIR"):
-        docs_reference.render_configuration()
+        docs_configuration.render_configuration()
 
 
 def test_an_intacct_config_field_without_a_meaning_stops_the_generator(monkeypatch):
-    monkeypatch.delitem(docs_reference._CONNECTION_FIELDS, "max_retries")
+    monkeypatch.delitem(docs_configuration._CONNECTION_FIELDS, "max_retries")
     with pytest.raises(RuntimeError, match="max_retries"):
-        docs_reference.render_configuration()
+        docs_configuration.render_configuration()
 
 
 def test_every_docs_page_is_in_the_site_navigation():
