@@ -1,6 +1,7 @@
 """A run reads a master-data list again at most once, whatever the number of its tasks asking."""
 
 import threading
+import time
 from types import SimpleNamespace
 
 import pytest
@@ -69,8 +70,12 @@ def test_the_first_task_reads_the_list_and_the_others_of_the_run_use_that_read(l
 
 def test_a_task_asking_while_another_reads_waits_for_that_read(ledger):
     assert refreshes.reserve(ledger.engine, RUN, "DEPARTMENT", requested_by="extract_validate[0]", reason="first")
-    finisher = threading.Timer(0.3, lambda: refreshes.finish(ledger.engine, RUN, "DEPARTMENT", api_calls=1,
-                                                             records_changed=1))
+    def finish_the_read():
+        # time.sleep, not threading.Timer: a timed wait on a condition never ends under faketime's clock
+        time.sleep(0.3)
+        refreshes.finish(ledger.engine, RUN, "DEPARTMENT", api_calls=1, records_changed=1)
+
+    finisher = threading.Thread(target=finish_the_read)
     finisher.start()
     intacct = FakeIntacct()
     read = _refresher(ledger, intacct, worker="extract_validate[1]").refresh({"DEPARTMENT"}, reason="second")
