@@ -5,9 +5,6 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat requirements.txt constraints.txt pyproject.toml intacct_airflow_provider.py | sha1sum | cut -c1-12)
 export PYTHONPATH := $(CURDIR)
-# Under faketime (see test-future-clock) only the date moves: a monotonic clock has no date, and
-# faking it too makes every timed wait in Python (threading.Event.wait(timeout)) last 400 days.
-export FAKETIME_DONT_FAKE_MONOTONIC := 1
 
 .PHONY: venv test test-future-clock test-tools lint docs docs-serve unit demo sandbox airflow bench lock clean
 
