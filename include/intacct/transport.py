@@ -26,6 +26,17 @@ _semaphores: dict[tuple[str, int], threading.BoundedSemaphore] = {}
 _semaphores_lock = threading.Lock()
 
 
+def pooled_session(max_concurrency: int, headers: dict[str, str]) -> requests.Session:
+    """A session whose connection pool holds every request the tenant lets run at once; requests
+    itself never retries (the client's retry policy decides)."""
+    session = requests.Session()
+    adapter = requests.adapters.HTTPAdapter(pool_connections=2, pool_maxsize=max(2, max_concurrency), max_retries=0)
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    session.headers.update({"Accept-Encoding": "gzip, deflate", **headers})
+    return session
+
+
 def process_semaphore(company_id: str, limit: int) -> threading.BoundedSemaphore:
     """The per-process concurrency limit for one company (tenant limits are per company)."""
     with _semaphores_lock:
@@ -55,11 +66,7 @@ class Transport:
         max_response_bytes: int,
         metrics: Metrics,
     ):
-        self.session = requests.Session()
-        adapter = requests.adapters.HTTPAdapter(pool_connections=2, pool_maxsize=max(2, max_concurrency), max_retries=0)
-        self.session.mount("http://", adapter)
-        self.session.mount("https://", adapter)
-        self.session.headers.update({"Content-Type": "application/xml", "Accept-Encoding": "gzip, deflate"})
+        self.session = pooled_session(max_concurrency, {"Content-Type": "application/xml"})
         self.semaphore = process_semaphore(company_id, max_concurrency)
         self.timeout = (connect_timeout, read_timeout)
         self.max_response_bytes = max_response_bytes

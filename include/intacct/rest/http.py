@@ -17,7 +17,7 @@ from include.intacct.errors import TransportError, raw_snippet
 from include.intacct.metrics import Metrics
 from include.intacct.rest.errors import error_lines
 from include.intacct.retry import parse_retry_after
-from include.intacct.transport import _refused_before_sending, _root_cause, process_semaphore
+from include.intacct.transport import _refused_before_sending, _root_cause, pooled_session, process_semaphore
 
 log = logging.getLogger("include.intacct")
 
@@ -53,11 +53,7 @@ class RestReply:
 class RestHttp:
     def __init__(self, *, company_id: str, max_concurrency: int, connect_timeout: float, read_timeout: float,
                  max_response_bytes: int, metrics: Metrics):
-        self.session = requests.Session()
-        adapter = requests.adapters.HTTPAdapter(pool_connections=2, pool_maxsize=max(2, max_concurrency), max_retries=0)
-        self.session.mount("http://", adapter)
-        self.session.mount("https://", adapter)
-        self.session.headers.update({"Accept": "application/json", "Accept-Encoding": "gzip, deflate"})
+        self.session = pooled_session(max_concurrency, {"Accept": "application/json"})
         self.semaphore = process_semaphore(company_id, max_concurrency)
         self.timeout = (connect_timeout, read_timeout)
         self.max_response_bytes = max_response_bytes
