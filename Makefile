@@ -38,11 +38,15 @@ docs-serve: $(STAMP)
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs serve --dev-addr 127.0.0.1:$(DOCS_PORT)
 
 # Debian's tools the tests use: headless Chromium and its chromedriver (the browser tests,
-# tests/browser) and the compose CLI, which validates docker-compose.yaml (no Docker engine needed).
+# tests/browser), the compose CLI, which validates docker-compose.yaml (no Docker engine needed),
+# and Node.js with npm for Sage's JavaScript SDK (tests/conformance), installed from its lock file.
+JS_SDK_DIR := tests/conformance/sage_js_sdk
 test-tools:
-	@command -v chromium >/dev/null && command -v chromedriver >/dev/null && command -v docker-compose >/dev/null || \
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null && command -v docker-compose >/dev/null \
+		&& command -v node >/dev/null && command -v npm >/dev/null || \
 		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-			chromium chromium-driver docker-compose; }
+			chromium chromium-driver docker-compose nodejs npm; }
+	@test -d $(JS_SDK_DIR)/node_modules/@intacct/intacct-sdk || npm ci --prefix $(JS_SDK_DIR) --no-audit --no-fund
 
 # The whole suite with the clock 400 days ahead: no test may depend on today's date.
 FAKETIME_OFFSET ?= +400d
