@@ -22,8 +22,12 @@ $(STAMP): requirements.txt constraints.txt pyproject.toml intacct_airflow_provid
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
+# Most of the suite waits on HTTP, subprocesses and Airflow's loops, so two pytest-xdist workers
+# share the 2 cores well; tests that start Airflow's own processes stay together on one of them
+# (xdist_group, tests/fixtures/airflow.py). TEST_WORKERS=0 runs it in one process.
+TEST_WORKERS ?= 2
 test: lint docs test-tools
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup
 
 # The documentation site (mkdocs.yml, docs/), built strictly: a broken link or anchor, or a page
 # missing from the nav, fails it. Material prints a notice of its end of life (May 2027, see

@@ -7,8 +7,9 @@ import pytest
 from tests.browser.airflow_users import USERS, SignedInApi
 from tests.browser.conftest import RESYNC_DAG_ID
 from tests.browser.pages import ConsolePage, SignInPage
+from tests.fixtures.airflow import STARTS_AIRFLOW_PROCESSES
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, STARTS_AIRFLOW_PROCESSES]
 
 
 def _signed_in(browser, console, username) -> ConsolePage:

@@ -14,6 +14,7 @@ import requests
 from include.devtools.airflow_local import REPO_ROOT, LocalAirflow
 from include.ledger import Ledger
 from include.status.summary import object_path
+from tests.fixtures.airflow import STARTS_AIRFLOW_PROCESSES
 
 PLUGINS = REPO_ROOT / "plugins"
 MESSAGE = "Could not retrieve the Sequence record! <img src=x onerror=alert(1)>"
@@ -58,6 +59,7 @@ def integration_db(tmp_path):
 
 
 @pytest.mark.slow
+@STARTS_AIRFLOW_PROCESSES
 def test_the_api_server_serves_the_page_to_a_signed_in_user_only(integration_db, tmp_path):
     passwords = tmp_path / "passwords.json"
     passwords.write_text(json.dumps({"finance": "finance-pw"}))

@@ -13,7 +13,7 @@ from include.devtools.airflow_local import CELERY_WORKER, COMPONENTS, LocalAirfl
 from include.intacct import IntacctConfig
 from include.ledger import Ledger
 from include.settings import load_settings
-from tests.fixtures.airflow import intacct_connection_env
+from tests.fixtures.airflow import STARTS_AIRFLOW_PROCESSES, intacct_connection_env
 from tests.integration.pipeline.night import Night, assigned_error_classes
 
 POSTED = {"ar_invoice": ("ARINVOICE", "RECORDID"), "ap_bill": ("APBILL", "RECORDID"),
@@ -30,6 +30,7 @@ def _run(airflow: LocalAirflow, dag_id: str, timeout: float) -> str:
 
 @pytest.mark.postgres
 @pytest.mark.slow
+@STARTS_AIRFLOW_PROCESSES
 def test_a_night_on_postgresql_and_celery_posts_every_document_once_and_reconciles(
         sandbox, postgres_url, metadata_database, redis_broker, tmp_path):
     night = Night(tmp_path, sandbox)

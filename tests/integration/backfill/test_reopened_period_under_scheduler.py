@@ -15,7 +15,7 @@ from include.intacct import IntacctConfig
 from include.ledger import Ledger
 from include.masterdata import run as masterdata
 from include.masterdata.streams import CLOSED_BOOKS_STREAM
-from tests.fixtures.airflow import intacct_connection_env
+from tests.fixtures.airflow import STARTS_AIRFLOW_PROCESSES, intacct_connection_env
 
 DAG_ID = "intacct_post_transactions"
 DATE_COLUMNS = {"ar_invoices": ("invoice_no", "invoice_date"), "ap_bills": ("bill_no", "bill_date"),
@@ -49,6 +49,7 @@ def _sync_closed_books_date(night, run_id: str) -> dict:
 
 
 @pytest.mark.slow
+@STARTS_AIRFLOW_PROCESSES
 def test_held_documents_of_a_reopened_period_post_once_with_one_backfill_and_a_second_posts_nothing(
         night, tmp_path):
     zone = ZoneInfo(night.settings.schedule_timezone)

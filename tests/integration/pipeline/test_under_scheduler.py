@@ -12,13 +12,14 @@ from include.devtools.airflow_local import LocalAirflow
 from include.intacct import IntacctConfig
 from include.ledger import Ledger
 from include.settings import DOC_TYPES
-from tests.fixtures.airflow import intacct_connection_env
+from tests.fixtures.airflow import STARTS_AIRFLOW_PROCESSES, intacct_connection_env
 from tests.integration.pipeline.night import assigned_error_classes
 
 DAG_ID = "intacct_post_transactions"
 
 
 @pytest.mark.slow
+@STARTS_AIRFLOW_PROCESSES
 def test_triggered_run_and_backfill_succeed_under_the_local_executor(night, tmp_path, smtp_sink):
     # Two days back: the scheduler's first run covers that night, whose data interval is complete.
     night.as_of -= timedelta(days=2)
