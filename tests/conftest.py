@@ -16,12 +16,10 @@ ROOT = Path(__file__).resolve().parents[1]
 _MADE_HOME = "INTACCT_TESTS_AIRFLOW_HOME"
 _inherited = os.environ.get(_MADE_HOME)
 _airflow_home = Path(tempfile.mkdtemp(prefix="intacct-airflow-home-"))
-if _inherited is not None and os.environ.get("AIRFLOW_HOME") == _inherited:
-    del os.environ["AIRFLOW_HOME"]
-    if os.environ.get("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN") == f"sqlite:///{_inherited}/airflow.db":
-        del os.environ["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"]
-if "AIRFLOW_HOME" not in os.environ:
+if os.environ.get("AIRFLOW_HOME", _inherited) == _inherited:  # unset, or made by the controller
     os.environ["AIRFLOW_HOME"] = os.environ[_MADE_HOME] = str(_airflow_home)
+    if _inherited and os.environ.get("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN") == f"sqlite:///{_inherited}/airflow.db":
+        del os.environ["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"]  # set below to this worker's own
 os.environ.setdefault("AIRFLOW__CORE__DAGS_FOLDER", str(ROOT / "dags"))
 os.environ.setdefault("AIRFLOW__CORE__PLUGINS_FOLDER", str(ROOT / "plugins"))
 os.environ.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")

@@ -17,17 +17,16 @@ import math
 import os
 import shutil
 import subprocess
-from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 
 from include import demo_company as demo
+from tests.integration.sandbox.raw_gateway import CLOSED_THROUGH as CLOSED_DAY
+from tests.integration.sandbox.raw_gateway import TODAY
 
 SDK_DIR = Path(__file__).parent / "sage_js_sdk"
-TODAY = datetime.now(UTC).date()
-CLOSED_DAY = demo.default_closed_books_date(TODAY)
 PAGE_SIZE = 25
 
 EXPECTED_COUNTS = {
@@ -50,26 +49,19 @@ def node() -> str:
 
 @pytest.fixture
 def js_sdk(node, sandbox):
-    """Runs one flow of flows.js against the sandbox; returns its result, or raises with the SDK's error."""
+    """Runs one flow of flows.js against the sandbox; returns its answer, {"result": ...} or {"error": ...}.
+    The SDK reads the sandbox's credentials from the same INTACCT_* variables the product does."""
     port = urlsplit(sandbox.base_url).port
     environment = {name: value for name, value in os.environ.items() if not name.startswith("INTACCT_")}
-    config = sandbox.config_kwargs
-    environment.update({
-        "INTACCT_SENDER_ID": config["sender_id"], "INTACCT_SENDER_PASSWORD": config["sender_password"],
-        "INTACCT_COMPANY_ID": demo.COMPANY_ID, "INTACCT_USER_ID": config["user_id"],
-        "INTACCT_USER_PASSWORD": config["user_password"],
-        "INTACCT_ENDPOINT_URL": f"http://api.intacct.com:{port}/ia/xml/xmlgw.phtml",
-    })
+    environment.update(sandbox.env, INTACCT_ENDPOINT_URL=f"http://api.intacct.com:{port}/ia/xml/xmlgw.phtml")
 
-    def run(flow: str, *arguments: object, wrong_user_password: str | None = None) -> dict:
-        env = dict(environment, WRONG_USER_PASSWORD=wrong_user_password or "")
+    def run(flow: str, *arguments: object, **overrides: str) -> dict:
         finished = subprocess.run(
             [node, "-r", "./route_to_sandbox.js", "flows.js", flow, *map(str, arguments)],
-            cwd=SDK_DIR, env=env, capture_output=True, text=True, timeout=120,
+            cwd=SDK_DIR, env={**environment, **overrides}, capture_output=True, text=True, timeout=120,
         )
         assert finished.returncode == 0, finished.stderr
-        answer = json.loads(finished.stdout.strip().splitlines()[-1])
-        return answer
+        return json.loads(finished.stdout.strip().splitlines()[-1])
 
     run.endpoint_url = environment["INTACCT_ENDPOINT_URL"]
     return run
@@ -140,6 +132,6 @@ def test_refusals_carry_intacct_texts(js_sdk):
     assert closed["errors"][0].startswith(
         f"BL01001973 Periods are closed. Your transaction date ({CLOSED_DAY:%m/%d/%Y}) is within a period")
 
-    signed_out = js_sdk("list", "VENDOR", PAGE_SIZE, wrong_user_password="not-the-password")["error"]
+    signed_out = js_sdk("list", "VENDOR", PAGE_SIZE, INTACCT_USER_PASSWORD="not-the-password")["error"]
     assert signed_out["errors"] == [
         "XL03000006 Sign-in information is incorrect Check the user ID, company ID and password, then try again."]

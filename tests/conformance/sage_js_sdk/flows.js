@@ -134,9 +134,7 @@ const flows = {
 async function main() {
   const [flow, ...args] = process.argv.slice(2);
   if (!flows[flow]) throw new Error(`unknown flow ${flow}; one of ${Object.keys(flows).join(", ")}`);
-  const config = new IA.ClientConfig();
-  if (process.env.WRONG_USER_PASSWORD) config.userPassword = process.env.WRONG_USER_PASSWORD;
-  const client = new IA.OnlineClient(config);
+  const client = new IA.OnlineClient(new IA.ClientConfig());
   return flows[flow](client, ...args);
 }
 
